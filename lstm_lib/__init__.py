@@ -1,0 +1,12 @@
+"""lstm_lib: the small library that the book "LSTM from Scratch" builds and then uses.
+
+- ``lstm_lib.numpy``: the NumPy track, every forward and backward pass written by hand.
+- ``lstm_lib.tensorflow``: the same cells from raw TensorFlow ops, drop-in for Keras layers.
+- ``lstm_lib.data``: seeded task generators and offline corpora.
+- ``lstm_lib.plot``: the figures the chapters draw.
+- ``lstm_lib.grading``: checkers for the graded exercises.
+
+Subpackages are imported on demand, so ``import lstm_lib`` never imports TensorFlow.
+"""
+
+__version__ = "0.1.0"
