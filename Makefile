@@ -1,0 +1,49 @@
+# The two commands of the README: `make lab` and `make test`. Each sets itself up on a machine
+# that has only Python 3 and pip, and is quick once set up.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+KERNEL ?= lstm-cpu
+# nvidia-smi that lists a GPU: install TensorFlow's CUDA wheels too.
+HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
+comma := ,
+EXTRAS := book,test$(if $(HAS_GPU),$(comma)gpu)
+SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
+
+PYTEST := $(BIN)/python -m pytest
+NOTEBOOKS := book solutions
+
+.PHONY: lab test setup lint unit notebooks exercises clean
+
+lab: $(SETUP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
+		book/00_setup.md
+
+test: $(SETUP) lint unit notebooks
+
+setup: $(SETUP)
+
+# Re-run only when the pins or the kernel set-up change.
+$(SETUP): pyproject.toml tools/setup_jupyter.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(BIN)/python tools/setup_jupyter.py
+	@rm -f $(VENV)/.setup-*
+	@touch $@
+
+lint: $(SETUP)
+	$(BIN)/ruff check lstm_lib tests tools conftest.py
+
+unit: $(SETUP)
+	$(PYTEST) tests
+
+notebooks: $(SETUP)
+	$(PYTEST) --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 900 $(NOTEBOOKS)
+
+exercises: $(SETUP)
+	$(BIN)/python -m lstm_lib.grading.make_exercises
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

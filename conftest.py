@@ -1,0 +1,59 @@
+"""Collect the book's text notebooks as nbval tests.
+
+`pytest --nbval-lax book solutions` runs every jupytext notebook (book/*.md in MyST, solutions/*.py
+in py:percent) cell by cell in a fresh kernel, without writing any .ipynb: the text file is read
+with jupytext and handed to nbval's collector. A cell that raises fails the run, and the report
+names the notebook and the cell.
+"""
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import jupytext  # noqa: E402
+import nbval.plugin  # noqa: E402
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+# folder -> (suffix, jupytext format)
+TEXT_NOTEBOOKS = {ROOT / "book": (".md", "md:myst"), ROOT / "solutions": (".py", "py:percent")}
+
+
+def is_text_notebook(path: Path) -> bool:
+    suffix, _ = TEXT_NOTEBOOKS.get(path.resolve().parent, (None, None))
+    return path.suffix == suffix and not path.name.startswith("_")
+
+
+class TextNotebook(nbval.plugin.IPyNbFile):
+    """nbval's notebook collector, fed by jupytext instead of an .ipynb file."""
+
+    def collect(self):
+        _, fmt = TEXT_NOTEBOOKS[self.path.resolve().parent]
+        notebook = jupytext.read(self.path, fmt=fmt)
+        fake_nbformat = SimpleNamespace(read=lambda *args, **kwargs: notebook)
+        with mock.patch.object(nbval.plugin, "nbformat", fake_nbformat):
+            yield from super().collect()
+
+
+def pytest_collect_file(file_path, parent):
+    option = parent.config.option
+    if (option.nbval or option.nbval_lax) and is_text_notebook(file_path):
+        return TextNotebook.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_configure(config):
+    """Fail at once, listing the kernels there are, when --nbval-kernel-name names none of them."""
+    name = config.option.nbval_kernel_name
+    if not name:
+        return
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    available = sorted(KernelSpecManager().find_kernel_specs())
+    if name not in available:
+        raise pytest.UsageError(
+            f"unknown kernel {name!r}; available kernels: {', '.join(available)} "
+            "(run `make lab` or `make test` once to register lstm-cpu and lstm-gpu)")
