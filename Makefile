@@ -12,7 +12,7 @@ EXTRAS := book,test$(if $(HAS_GPU),$(comma)gpu)
 SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
 
 PYTEST := $(BIN)/python -m pytest
-NOTEBOOKS := book solutions
+NOTEBOOKS := $(wildcard book solutions)
 
 .PHONY: lab test setup lint unit notebooks exercises clean
 
