@@ -19,9 +19,10 @@ def pinned_requirements() -> dict[str, str]:
     """{package: pinned version} for the runtime dependencies and the book and test extras."""
     try:
         requirements = metadata.requires(DISTRIBUTION) or []
-    except metadata.PackageNotFoundError:
-        raise SystemExit(f"lstm_lib.doctor: the {DISTRIBUTION} package is not installed; "
-                         "run `make lab` or `pip install -e '.[book,test]'` in the repository")
+    except metadata.PackageNotFoundError as error:
+        raise SystemExit(
+            f"lstm_lib.doctor: the {DISTRIBUTION} package is not installed; "
+            "run `make lab` or `pip install -e '.[book,test]'` in the repository") from error
     pins = {}
     for requirement in requirements:
         spec, _, marker = requirement.partition(";")

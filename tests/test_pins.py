@@ -20,13 +20,15 @@ def test_a_pin_changed_in_one_file_only_is_reported():
 
     changed = pyproject.replace('"keras==3.15.1"', '"keras==3.15.0"')
     assert changed != pyproject
-    assert pin_drift(changed, environment) == ["keras: pyproject.toml 3.15.0, environment.yml 3.15.1"]
+    assert pin_drift(changed, environment) == [
+        "keras: pyproject.toml 3.15.0, environment.yml 3.15.1"]
 
 
 def test_a_package_missing_from_one_file_is_reported():
     pyproject, environment = read(ROOT)
     dropped = "\n".join(line for line in environment.splitlines() if "tqdm==" not in line)
-    assert pin_drift(pyproject, dropped) == ["tqdm: pyproject.toml 4.70.1, environment.yml (absent)"]
+    assert pin_drift(pyproject, dropped) == [
+        "tqdm: pyproject.toml 4.70.1, environment.yml (absent)"]
 
 
 def test_an_unpinned_requirement_is_an_error():
