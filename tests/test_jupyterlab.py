@@ -79,8 +79,9 @@ def test_both_book_kernels_are_listed(server):
     assert kernels["lstm-gpu"]["spec"]["env"]["NVIDIA_TF32_OVERRIDE"] == "0"
 
 
-def test_jupyterlab_opens_text_notebooks_with_the_notebook_view():
-    overrides = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
-    viewers = json.loads(overrides.read_text())["@jupyterlab/docmanager-extension:plugin"]
-    assert viewers["defaultViewers"]["markdown"] == "Jupytext Notebook"
-    assert viewers["defaultViewers"]["python"] == "Jupytext Notebook"
+def test_jupyterlab_opens_text_notebooks_with_the_notebook_view(server):
+    # The settings override in .venv becomes the default of the document manager's schema.
+    plugin = get_json(f"{server}/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
+    viewers = plugin["schema"]["properties"]["defaultViewers"]["default"]
+    for file_type in ("markdown", "myst", "python"):
+        assert viewers[file_type] == "Jupytext Notebook", file_type
