@@ -1,0 +1,65 @@
+"""The benchmark's pieces that can be checked without timing anything long: the dispatcher,
+the timing helpers, the flop count and the BLAS thread control."""
+
+import numpy as np
+import pytest
+
+import lstm_lib.bench.__main__ as bench_main
+from lstm_lib.bench.blas import blas_info, blas_threads
+from lstm_lib.bench.numpy_bench import lstm_flops
+from lstm_lib.bench.timing import alternate, median_ratio, print_table
+
+
+def test_dispatcher_usage_and_missing_subcommand(monkeypatch, capsys):
+    assert bench_main.main([]) == 2
+    assert bench_main.main(["cuda"]) == 2
+    assert "numpy" in capsys.readouterr().err
+    monkeypatch.setattr(bench_main.importlib.util, "find_spec", lambda name: None)
+    assert bench_main.main(["tensorflow"]) == 1
+    assert "not available yet" in capsys.readouterr().err
+
+
+def test_dispatcher_runs_the_subcommand_main(monkeypatch):
+    calls = []
+
+    class Fake:
+        @staticmethod
+        def main(argv):
+            calls.append(argv)
+            return 0
+
+    monkeypatch.setattr(bench_main.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(bench_main.importlib, "import_module", lambda name: Fake)
+    assert bench_main.main(["numpy", "--quick"]) == 0
+    assert calls == [["--quick"]]
+
+
+def test_alternate_times_every_candidate_each_round_in_alternating_order():
+    log = []
+    candidates = {"a": lambda: log.append("a"), "b": lambda: log.append("b")}
+    times = alternate(candidates, rounds=3, warmup=1, settle=1)
+    assert [len(times["a"]), len(times["b"])] == [3, 3]
+    assert "".join(log) == "aabb" + "bbaa" + "aabb" + "bbaa"  # settle call, then the timed one
+    assert median_ratio({"a": [2.0, 9.0, 3.0], "b": [1.0, 1.0, 1.0]}, "a", "b") == 3.0
+
+
+def test_print_table_aligns(capsys):
+    print_table(["H", "ms"], [[64, "1.5"], [512, "12.25"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and len({len(line) for line in lines}) == 1
+
+
+def test_lstm_flops_counts_three_products_per_matrix():
+    B, T, D, H = 2, 3, 4, 5
+    forward = T * (2 * B * D * 4 * H + 2 * B * H * 4 * H)
+    assert lstm_flops(B, T, D, H) == 3 * forward
+
+
+def test_blas_threads_restores_the_setting():
+    before = blas_info()["threads"]
+    if before is None:
+        pytest.skip("NumPy does not use an OpenBLAS this module can find")
+    with blas_threads(1):
+        assert blas_info()["threads"] == 1
+        np.ones((64, 64)) @ np.ones((64, 64))
+    assert blas_info()["threads"] == before
