@@ -14,7 +14,7 @@ SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
 PYTEST := $(BIN)/python -m pytest
 NOTEBOOKS := $(wildcard book solutions)
 
-.PHONY: lab test setup lint unit notebooks exercises clean
+.PHONY: lab test setup lint unit notebooks exercises grade clean
 
 lab: $(SETUP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
@@ -44,6 +44,11 @@ notebooks: $(SETUP)
 
 exercises: $(SETUP)
 	$(BIN)/python -m lstm_lib.grading.make_exercises
+
+# Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
+grade: $(SETUP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder" >&2; exit 2; }
+	$(BIN)/python -m lstm_lib.grade $(SUBMISSIONS) --kernel $(KERNEL) --csv grades.csv --json grades.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,94 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 01 · The vanilla RNN
+#
+# Three exercises on chapter 01: one step of a vanilla (Elman) RNN, the loop over a whole
+# sequence, and the size of the layer. Write your code where it says `# YOUR CODE HERE`, then run
+# the check cell below it: it calls your function on fresh random inputs, compares it with a
+# reference, and says what differs. Shapes use B (batch), T (time steps), D (input features) and
+# H (units). Weights are stored as Keras stores them:
+# `kernel` (D, H), `recurrent_kernel` (H, H), `bias` (H,).
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## Exercise 1 · One step (2 points)
+#
+# Write `rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` that returns the next
+# hidden state
+#
+# $$h = \tanh(x \cdot W + h_{prev} \cdot U + b)$$
+#
+# - `x`: (B, D), the inputs at this step; `h_prev`: (B, H), the previous hidden state;
+# - `kernel` W: (D, H), `recurrent_kernel` U: (H, H), `bias` b: (H,);
+# - returns `h`: (B, H).
+#
+# One line of NumPy: `@` for the products, `np.tanh`; the bias broadcasts over the batch.
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_step_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_step_forward(rnn_step_forward, points=2)
+
+
+# %% [markdown]
+# ## Exercise 2 · A whole sequence (2 points)
+#
+# Write `rnn_forward(x, h0, kernel, recurrent_kernel, bias)` that runs the step over every time
+# step of `x` and returns all the hidden states.
+#
+# - `x`: (B, T, D), batch-major like Keras; `h0`: (B, H), the initial state;
+# - returns `hs`: (B, T, H), where `hs[:, t]` is the state *after* reading `x[:, t]`
+#   (so `hs[:, -1]` is the final state h_T).
+#
+# Loop over t, carry h from one step to the next, and collect the states (`np.stack(...,
+# axis=1)` turns a list of T arrays (B, H) into one (B, T, H)). Write the step inline or call
+# your `rnn_step_forward`.
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_forward(rnn_forward, points=2)
+
+
+# %% [markdown]
+# ## Exercise 3 · How many weights? (1 point)
+#
+# Write `simple_rnn_param_count(D, H)` that returns, as an `int`, the number of trainable
+# numbers in `keras.layers.SimpleRNN(H)` reading D input features: the sizes of the kernel, the
+# recurrent kernel and the bias added up. (Keras's `model.summary()` prints the same number.)
+
+# %% nbgrader={"grade": false, "grade_id": "simple_rnn_param_count", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def simple_rnn_param_count(D, H):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_simple_rnn_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.simple_rnn_param_count(simple_rnn_param_count, points=1)

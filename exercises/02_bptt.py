@@ -1,0 +1,123 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 02 · Backpropagation through time
+#
+# Three exercises on chapter 02: the backward pass of one vanilla RNN step, backpropagation
+# through a whole sequence, and clipping gradients by their global norm. The forward pass is
+# given below; your backward passes consume the `cache` it returns. The check cells compare your
+# gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
+# D input features, H units.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# The forward pass, as in chapter 01, now also returning what the backward pass needs.
+
+# %% nbgrader={"grade": false, "grade_id": "given_forward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+def rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
+    """x (B, D), h_prev (B, H) -> h (B, H), and the cache for rnn_step_backward."""
+    h = np.tanh(x @ kernel + h_prev @ recurrent_kernel + bias)
+    cache = (x, h_prev, h, kernel, recurrent_kernel)
+    return h, cache
+
+
+def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
+    """x (B, T, D), h0 (B, H) -> hs (B, T, H), and caches: the list of the T step caches."""
+    hs, caches, h = [], [], h0
+    for t in range(x.shape[1]):
+        h, cache = rnn_step_forward(x[:, t], h, kernel, recurrent_kernel, bias)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1), caches
+
+
+# %% [markdown]
+# ## Exercise 1 · Backward through one step (3 points)
+#
+# Write `rnn_step_backward(dh, cache)`. Given `dh` (B, H), the gradient of the loss with
+# respect to the step's output h, and the `cache = (x, h_prev, h, kernel, recurrent_kernel)` of
+# `rnn_step_forward`, return the gradients of the loss with respect to every input of the step:
+#
+# | return | shape | formula, with da = dh ⊙ (1 − h²), the gradient through tanh |
+# |---|---|---|
+# | `dx` | (B, D) | da · Wᵀ |
+# | `dh_prev` | (B, H) | da · Uᵀ |
+# | `dkernel` | (D, H) | xᵀ · da |
+# | `drecurrent_kernel` | (H, H) | h_prevᵀ · da |
+# | `dbias` | (H,) | da summed over the batch |
+#
+# Return them as a tuple in this order.
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_step_backward(dh, cache):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_step_backward(rnn_step_backward, rnn_step_forward, points=3)
+
+
+# %% [markdown]
+# ## Exercise 2 · Backpropagation through time (3 points)
+#
+# Write `rnn_backward(dhs, caches)`: `dhs` (B, T, H) is the gradient of the loss with respect
+# to every output `hs[:, t]` of `rnn_forward`, and `caches` the list it returned. Return
+#
+# - `dx` (B, T, D), `dh0` (B, H), and `dkernel` (D, H), `drecurrent_kernel` (H, H),
+#   `dbias` (H,), in this order.
+#
+# Walk the steps backwards, from t = T − 1 to 0. The state h_t reaches the loss twice: directly
+# (`dhs[:, t]`) and through step t + 1, so the upstream gradient of step t is
+# `dhs[:, t] + dh_prev` of step t + 1. The weights are shared by every step: their gradients are
+# the *sums* over the steps. What flows out of step 0 is `dh0`. You may call your
+# `rnn_step_backward`.
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_backward(dhs, caches):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_backward(rnn_backward, rnn_forward, points=3)
+
+
+# %% [markdown]
+# ## Exercise 3 · Clipping by the global norm (2 points)
+#
+# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
+#
+# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
+# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
+# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
+#   otherwise leave them as they are;
+# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
+#   norm measured before clipping, a float.
+
+# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def clip_by_global_norm(grads, max_norm):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.clip_by_global_norm(clip_by_global_norm, points=2)

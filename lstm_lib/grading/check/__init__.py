@@ -1,0 +1,63 @@
+"""The checkers the problem sets call: `check.<exercise>(your_function, points=...)`.
+
+Each one runs your function on fresh random inputs (a new seed every call, printed when it
+fails), compares what it returns with a reference, and either prints a pass line or raises
+`CheckFailed` saying what is wrong: the output, the gate or the gradient that differs, the worst
+entry, and the classic mistake that gives your result when it recognises one.
+
+Every checker takes `seed=` (reproduce a failure), `quiet=` (no pass line; for hidden tests) and
+sizes such as `B=`, `T=`, `D=`, `H=` (try an edge case). TensorFlow is imported only by the
+checkers of problem set 07, when they run.
+
+    01 rnn.py       rnn_step_forward, rnn_forward, simple_rnn_param_count
+    02 rnn.py       rnn_step_backward, rnn_backward, clip_by_global_norm
+    03 lstm.py      split_gates, lstm_step_forward, lstm_forward
+    04 lstm.py      lstm_step_backward, lstm_backward, numerical_gradient
+    05 training.py  softmax_cross_entropy, adam_step, lstm_bias_init
+    06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
+    07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
+    08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
+    09 charlm.py    char_batches, bits_per_char, sample_with_temperature
+    10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step
+    11 practice.py  masked_rnn_forward, bidirectional_rnn, make_windows, last_valid_output
+"""
+
+from .charlm import bits_per_char, char_batches, sample_with_temperature
+from .lstm import (
+    fixed_lstm_forward,
+    lstm_backward,
+    lstm_forward,
+    lstm_step,
+    lstm_step_backward,
+    lstm_step_forward,
+    numerical_gradient,
+    split_gates,
+    worst_mismatch,
+)
+from .practice import bidirectional_rnn, last_valid_output, make_windows, masked_rnn_forward
+from .rnn import (
+    clip_by_global_norm,
+    rnn_backward,
+    rnn_forward,
+    rnn_step_backward,
+    rnn_step_forward,
+    simple_rnn_param_count,
+)
+from .speed import fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
+from .tf import lstm_cell_layer, tape_gradients, tf_lstm_step
+from .training import adam_step, lstm_bias_init, softmax_cross_entropy
+from .variants import coupled_lstm_step, gru_forward, gru_step_forward
+
+__all__ = [
+    "rnn_step_forward", "rnn_forward", "simple_rnn_param_count",
+    "rnn_step_backward", "rnn_backward", "clip_by_global_norm",
+    "split_gates", "lstm_step_forward", "lstm_forward",
+    "lstm_step_backward", "lstm_backward", "numerical_gradient",
+    "softmax_cross_entropy", "adam_step", "lstm_bias_init",
+    "lstm_step", "fixed_lstm_forward", "worst_mismatch",
+    "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
+    "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
+    "char_batches", "bits_per_char", "sample_with_temperature",
+    "gru_step_forward", "gru_forward", "coupled_lstm_step",
+    "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
+]  # fmt: skip

@@ -1,0 +1,366 @@
+"""Checkers for the LSTM cell (problem set 03), its backward pass (04) and debugging it (06).
+
+An LSTM step that differs from the reference is diagnosed in three stages: the classic mistakes
+(blocks read in the wrong order, a sigmoid candidate, h and c swapped...) are recognised by
+their output; otherwise *probes* isolate one gate at a time (kernel = recurrent_kernel = 0 and a
+bias that saturates the other gates) and name the first gate that is wrong; otherwise the
+output that differs is reported with its worst entry.
+"""
+
+import itertools
+
+import numpy as np
+
+from .. import reference as ref
+from ..feedback import LSTM_GATES, Blocks, Check, CheckFailed, close, mismatch
+from .common import check_bptt, diagnose_sequence
+
+SHAPE_HINT = ("Shapes: x (B, D) @ kernel (D, 4H), h_prev (B, H) @ recurrent_kernel (H, 4H), "
+              "bias (4H,).")
+GATE_NAMES = "ifco"
+
+
+def _weights(c, D, H):
+    return c.randn(D, 4 * H, scale=0.5), c.randn(H, 4 * H, scale=0.5), c.randn(4 * H, scale=0.5)
+
+
+def split_gates(fn, points=None, seed=None, quiet=False, T=None, **sizes):
+    """fn(z) -> (z_i, z_f, z_c, z_o): the four blocks of the last axis of z (..., 4H)."""
+    with Check("split_gates", points, seed, quiet) as c:
+        B, H = c.sizes("B", "H", **sizes)
+        lead = (B,) if T is None else (B, T)
+        z = c.randn(*lead, 4 * H)
+        dims = "(B, H)" if T is None else "(B, T, H)"
+        got = c.outputs(c.call(fn, z), ("z_i", "z_f", "z_c", "z_o"), [(*lead, H)] * 4, dims)
+        want = ref.blocks(z, 4)
+        for k, (name, g) in enumerate(zip(("z_i", "z_f", "z_c", "z_o"), got, strict=True)):
+            if close(g, want[k]):
+                continue
+            found = [j for j in range(4) if close(g, want[j])]
+            if found:
+                j = found[0]
+                c.fail(f"`{name}` is block {j} of z (columns {j}H:{j + 1}H), the "
+                       f"{LSTM_GATES[j]} block. Keras orders the blocks i, f, c, o: "
+                       f"{name} is block {k}, columns {k}H:{k + 1}H.")
+            c.same(name, g, want[k], f"{name} is z[..., {k}H:{k + 1}H], sliced on the last axis.")
+
+
+# -- one step forward --------------------------------------------------------------------
+
+def lstm_mistakes(x, h, cp, W, U, b):
+    """(hint, thunk) for the classic mistakes of an LSTM step, in the order they are tried."""
+    def step(**kw):
+        return lambda: ref.lstm_step(x, h, cp, W, U, b, **kw)
+
+    right = ref.lstm_step(x, h, cp, W, U, b)
+    out = [
+        ("h and c are swapped: return (h, c), in that order.", lambda: right[::-1]),
+        ("the candidate g is squashed with a sigmoid; it is g = tanh(z_c).",
+         step(cand=ref.sigmoid)),
+        ("the gates use tanh; i, f and o are sigmoids.", step(gate=np.tanh)),
+        ("every block uses a sigmoid: the candidate g is tanh(z_c).",
+         step(cand=ref.sigmoid, gate=ref.sigmoid)),
+        ("h = o * c: the tanh of the new cell state is missing (h = o * tanh(c)).",
+         step(cell=lambda a: a)),
+        ("the bias is missing.", lambda: ref.lstm_step(x, h, cp, W, U, 0 * b)),
+        ("the recurrent term h_prev @ recurrent_kernel is missing.",
+         lambda: ref.lstm_step(x, h, cp, W, 0 * U, b)),
+        ("kernel and recurrent_kernel are swapped: x goes with kernel.",
+         lambda: ref.lstm_step(x, h, cp, U, W, b)),
+        ("the cell update uses h_prev instead of c_prev: c = f * c_prev + i * g.",
+         lambda: ref.lstm_step(x, h, h, W, U, b)),
+        ("c_prev is not used: c = f * c_prev + i * g.",
+         lambda: ref.lstm_step(x, h, 0 * cp, W, U, b)),
+    ]
+    for order in itertools.permutations(range(4)):
+        if order == (0, 1, 2, 3):
+            continue
+        wrong = [f"{GATE_NAMES[k]} from block {order[k]}" for k in range(4) if order[k] != k]
+        out.append((f"the gate blocks are read in the wrong order ({', '.join(wrong)}). "
+                    "Keras orders the blocks of z i, f, c, o: i = z[:, 0:H], f = z[:, H:2H], "
+                    "the candidate g from z[:, 2H:3H], o = z[:, 3H:4H].", step(order=order)))
+    return out
+
+
+def probe_gates(c, run, B, D, H, rtol=1e-6, atol=1e-6):
+    """Find the first wrong gate. run(x, h_prev, c_prev, W, U, b) -> (h, c) as NumPy arrays.
+
+    kernel = recurrent_kernel = 0 makes z = bias for every row; a bias of +-20 saturates a
+    gate at 1 or 0, so each probe leaves a single gate in play.
+    """
+    x, h_prev, cp = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+    W0, U0, zero, big = np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), np.zeros(H), np.full(H, 20.0)
+    r, r2 = c.uniform(H, scale=3.0), c.uniform(H, scale=3.0)
+    none = np.zeros((B, H))
+    probes = [  # name, what it should be, bias blocks, c_prev, output (h: 0, c: 1), expected
+        ("input gate i", "i = sigmoid(z[:, 0:H]), from the first block",
+         [r, zero, big, big], none, 1, ref.sigmoid(r) + none),
+        ("forget gate f", "f = sigmoid(z[:, H:2H]), from the second block, "
+         "multiplies c_prev", [-big, r, zero, big], cp, 1, ref.sigmoid(r) * cp),
+        ("candidate g", "g = tanh(z[:, 2H:3H]), from the third block: a tanh, not a sigmoid",
+         [big, zero, r, big], none, 1, np.tanh(r) + none),
+        ("output gate o", "o = sigmoid(z[:, 3H:4H]), from the fourth block, and "
+         "h = o * tanh(c)", [big, zero, r, r2], none, 0,
+         ref.sigmoid(r2) * np.tanh(np.tanh(r)) + none),
+    ]
+    for name, hint, bias, c_prev, which, want in probes:
+        got = run(x, h_prev, c_prev, W0, U0, np.concatenate(bias))
+        label = ("h", "c")[which]
+        if not close(got[which], want, rtol, atol):
+            c.fail(f"the {name} looks wrong: {hint}. (Probed with kernel = recurrent_kernel = 0 "
+                   f"and a bias that leaves only this gate in play, so `{label}` should be "
+                   f"exactly that.)\n  {mismatch(label, got[which], want, None, rtol, atol)}")
+    W, U, b = _weights(c, D, H)
+    for label, (W_, U_, b_), hint in [
+            ("x @ kernel", (W, U0, 0 * b), "with recurrent_kernel = 0 and bias = 0"),
+            ("h_prev @ recurrent_kernel", (W0, U, 0 * b), "with kernel = 0 and bias = 0")]:
+        got = run(x, h_prev, cp, W_, U_, b_)
+        want = ref.lstm_step(x, h_prev, cp, W_, U_, b_)
+        if not (close(got[0], want[0], rtol, atol) and close(got[1], want[1], rtol, atol)):
+            c.fail(f"every gate is right on its own, but {hint} your step differs: check the "
+                   f"term {label} in z = x @ kernel + h_prev @ recurrent_kernel + bias.")
+
+
+def lstm_step_forward(fn, points=None, seed=None, quiet=False, name="lstm_step_forward",
+                      checker=None, **sizes):
+    """fn(x, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h, c), both (B, H)."""
+    with Check(name, points, seed, quiet, checker=checker) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        got = c.outputs(c.call(fn, x, h_prev, c_prev, W, U, b, hint=SHAPE_HINT), ("h", "c"),
+                        [(B, H), (B, H)], "(B, H)")
+        want = ref.lstm_step(x, h_prev, c_prev, W, U, b)
+        if close(got[0], want[0]) and close(got[1], want[1]):
+            return
+
+        def run(*args):
+            return c.outputs(c.call(fn, *args), ("h", "c"), [(B, H), (B, H)], "(B, H)")
+
+        diagnose_step(c, run, got, (x, h_prev, c_prev, W, U, b))
+
+
+def diagnose_step(c, run, got, inputs, rtol=1e-6, atol=1e-8):
+    """Fail saying what is wrong with an LSTM step whose outputs `got` differ.
+
+    run(x, h_prev, c_prev, W, U, b) -> (h, c) as NumPy arrays calls the learner's step. A step
+    that returns (c, h) is told so, and then diagnosed further as if it returned (h, c), so
+    that a step with several bugs hears about more than the first one.
+    """
+    B, H = got[0].shape
+    if _returns_c_first(c, run, B, inputs[0].shape[1], H):
+        try:
+            diagnose_step(c, lambda *a: run(*a)[::-1], got[::-1], inputs, rtol, atol)
+        except CheckFailed as e:
+            c.fail("h and c are swapped: return (h, c), in that order. Once they are swapped "
+                   "back, " + str(e).split(": ", 1)[1])
+        c.fail("h and c are swapped: return (h, c), in that order.")
+    x, h_prev, c_prev, W, U, b = inputs
+    want = ref.lstm_step(x, h_prev, c_prev, W, U, b)
+    c.mistakes(got, lstm_mistakes(x, h_prev, c_prev, W, U, b), rtol, atol)
+    probe_gates(c, run, B, x.shape[1], H, max(rtol, 1e-6), max(atol, 1e-6))
+    c.same("c", got[1], want[1], "c = f * c_prev + i * g", rtol=rtol, atol=atol)
+    c.same("h", got[0], want[0], "h = o * tanh(c)", rtol=rtol, atol=atol)
+
+
+def _returns_c_first(c, run, B, D, H):
+    """Probe: i = o = 0 and f = 1 make c = c_prev and h = 0. Is the first output c_prev?"""
+    c_prev = 2.0 + c.uniform(B, H)
+    big = np.full(H, 20.0)
+    b = np.concatenate([-big, big, 0 * big, -big])
+    out = run(c.randn(B, D), c.randn(B, H), c_prev, np.zeros((D, 4 * H)), np.zeros((H, 4 * H)), b)
+    return close(out[0], c_prev, 1e-5, 1e-5) and not close(out[1], c_prev, 1e-5, 1e-5)
+
+
+def lstm_step(fn, points=None, seed=None, quiet=False, **sizes):
+    """Problem set 06: the fixed step, checked like lstm_step_forward."""
+    lstm_step_forward(fn, points, seed, quiet, name="lstm_step", **sizes)
+
+
+# -- a whole sequence ----------------------------------------------------------------------
+
+def lstm_forward(fn, points=None, seed=None, quiet=False, name="lstm_forward", checker=None,
+                 **sizes):
+    """fn(x, h0, c0, kernel, recurrent_kernel, bias) -> (hs (B, T, H), c_T (B, H))."""
+    with Check(name, points, seed, quiet, checker=checker) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0, c0 = c.randn(B, T, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        hs, c_T = c.outputs(c.call(fn, x, h0, c0, W, U, b, hint=SHAPE_HINT), ("hs", "c_T"),
+                            [(B, T, H), (B, H)], ["(B, T, H)", "(B, H)"])
+        want_hs, want_c = ref.lstm_forward(x, h0, c0, W, U, b)
+        if close(hs, want_hs) and close(c_T, want_c):
+            return
+        if close(hs, want_hs):
+            if close(c_T, want_hs[:, -1]):
+                c.fail("c_T is the last hidden state h_T: return the final *cell* state c.")
+            c.same("c_T", c_T, want_c, "c_T is the cell state after the last step.")
+
+        def from_initial(t):
+            return ref.lstm_step(x[:, t], h0, c0, W, U, b)[0]
+
+        def c_not_carried(xt, h, cc, W_, U_, b_):
+            return ref.lstm_step(xt, h, c0, W_, U_, b_)
+
+        c.mistakes((hs,), [("the cell state is not carried from step to step: each step "
+                            "must start from the previous step's c.",
+                            lambda: ref.lstm_forward(x, h0, c0, W, U, b, c_not_carried)[0])])
+        diagnose_sequence(c, hs, want_hs, from_initial, h0)
+
+
+# -- 04: backward ----------------------------------------------------------------------------
+
+STEP_GRADS = ("dx", "dh_prev", "dc_prev", "dkernel", "drecurrent_kernel", "dbias")
+BLOCK_HINTS = [
+    "dz_i = dc_total * g * i * (1 - i)",
+    "dz_f = dc_total * c_prev * f * (1 - f)",
+    "dz_g = dc_total * i * (1 - g**2)",
+    "dz_o = dh * tanh(c) * o * (1 - o)",
+]
+DC_TOTAL = "dc_total = dc + dh * o * (1 - tanh(c)**2), all the gradient reaching c"
+STEP_HINTS = {
+    "dkernel": "dkernel = x.T @ dz, with dz = [dz_i | dz_f | dz_g | dz_o].",
+    "drecurrent_kernel": "drecurrent_kernel = h_prev.T @ dz.",
+    "dx": "dx = dz @ kernel.T.",
+    "dh_prev": "dh_prev = dz @ recurrent_kernel.T.",
+    "dc_prev": f"dc_prev = dc_total * f, with {DC_TOTAL}.",
+}
+
+
+def lstm_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dh, dc, cache) -> (dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)."""
+    with Check("lstm_step_backward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        dh, dc = c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        _, _, cache = c.call(forward, x, h_prev, c_prev, W, U, b)
+        got = c.outputs(c.call(fn, dh, dc, cache), STEP_GRADS,
+                        [(B, D), (B, H), (B, H), (D, 4 * H), (H, 4 * H), (4 * H,)],
+                        ["(B, D)", "(B, H)", "(B, H)", "(D, 4H)", "(H, 4H)", "(4H,)"])
+        want = ref.lstm_step_backward(dh, dc, x, h_prev, c_prev, W, U, b)
+        if all(close(g, w) for g, w in zip(got, want, strict=True)):
+            return
+
+        def wrong(mistake):
+            return lambda: ref.lstm_step_backward(dh, dc, x, h_prev, c_prev, W, U, b, mistake)
+
+        c.mistakes(got, [
+            ("dc_total leaves out the path through h = o * tanh(c): " + DC_TOTAL + ".",
+             wrong("no_h_to_c")),
+            ("dc_prev = dc_total * f: the forget gate scales what flows back to c_prev.",
+             wrong("dc_prev_without_f")),
+            ("the candidate's derivative is tanh' = 1 - g**2, not g * (1 - g).",
+             wrong("sigmoid_derivative_for_g")),
+        ])
+        blocks = Blocks(H, LSTM_GATES)
+        k = blocks.first_bad(got[5], want[5])
+        if k is not None:
+            c.same("dbias", got[5], want[5], f"dbias is dz summed over the batch, and its "
+                   f"{LSTM_GATES[k]} block is the first that differs: {BLOCK_HINTS[k]}"
+                   + (f", with {DC_TOTAL}." if k < 3 else "."), blocks=blocks)
+        for name in ("dkernel", "drecurrent_kernel", "dx", "dh_prev", "dc_prev"):
+            j = STEP_GRADS.index(name)
+            c.same(name, got[j], want[j], STEP_HINTS[name], blocks=blocks if j in (3, 4) else None)
+
+
+SEQ_GRADS = ("dx", "dh0", "dc0", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def lstm_backward(fn, forward, points=None, seed=None, quiet=False, with_dc_T=False, **sizes):
+    """fn(dhs, caches, dc_T=None) -> (dx, dh0, dc0, dkernel, drecurrent_kernel, dbias)."""
+    with Check("lstm_backward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0, c0, dhs = c.randn(B, T, D), c.randn(B, H), c.randn(B, H), c.randn(B, T, H)
+        W, U, b = _weights(c, D, H)
+        dc_T = c.randn(B, H) if with_dc_T else None
+        _, _, caches = c.call(forward, x, h0, c0, W, U, b)
+        args = (dhs, caches) if dc_T is None else (dhs, caches, dc_T)
+        got = c.outputs(c.call(fn, *args), SEQ_GRADS,
+                        [(B, T, D), (B, H), (B, H), (D, 4 * H), (H, 4 * H), (4 * H,)],
+                        ["(B, T, D)", "(B, H)", "(B, H)", "(D, 4H)", "(H, 4H)", "(4H,)"])
+        want = ref.lstm_backward(dhs, x, h0, c0, W, U, b, dc_T)
+
+        def wrong(mistake):
+            return lambda: ref.lstm_backward(dhs, x, h0, c0, W, U, b, dc_T, mistake)
+
+        mistakes = [
+            ("the gradient flowing back through h from step t + 1 is dropped: the upstream "
+             "dh of step t is dhs[:, t] + the dh_prev of step t + 1.", wrong("no_dh_next")),
+            ("the gradient flowing back through the cell state is dropped: the dc of step t "
+             "is the dc_prev of step t + 1.", wrong("no_dc_next")),
+        ]
+        if dc_T is not None:
+            mistakes.append(("dc_T is ignored: it is the dc of the last step.",
+                             lambda: ref.lstm_backward(dhs, x, h0, c0, W, U, b)))
+        check_bptt(c, SEQ_GRADS, got, want, mistakes, Blocks(H, LSTM_GATES))
+
+
+def numerical_gradient(fn, points=None, seed=None, quiet=False, shape=None):
+    """fn(f, x, eps) -> the central-difference gradient of the scalar f at x, same shape."""
+    with Check("numerical_gradient", points, seed, quiet) as c:
+        shape = shape or tuple(int(n) for n in c.rng.integers(2, 5, size=2))
+        x0 = c.randn(*shape)
+        a, w = c.uniform(*shape, scale=2.0), c.randn(*shape)
+
+        def f(x):
+            return float(np.sum(a * np.sin(x) + 0.5 * w * x**3))
+
+        x = x0.copy()
+        eps = 1e-4
+        grad = c.array("grad", c.call(fn, f, x, eps, allow=(f,), copy=False), shape,
+                       f"x.shape = {shape}")
+        if not np.array_equal(x, x0):
+            c.fail("x is not as it was after your function ran: put each entry back after "
+                   "perturbing it (x[idx] = old).")
+        want = a * np.cos(x0) + 1.5 * w * x0**2
+        forward = np.zeros(shape)
+        for idx in np.ndindex(shape):
+            e = np.zeros(shape)
+            e[idx] = eps
+            forward[idx] = (f(x0 + e) - f(x0)) / eps
+        if close(grad, forward, rtol=1e-9, atol=1e-9) or close(grad, 2 * want, 1e-5, 1e-6):
+            c.fail("use the central difference (f(x + eps) - f(x - eps)) / (2 * eps): "
+                   "its error is O(eps**2), the one-sided difference's O(eps).")
+        c.same("grad", grad, want, "grad[idx] = (f(x + eps e_idx) - f(x - eps e_idx)) / (2 eps),"
+               " one entry idx of x at a time.", rtol=1e-5, atol=1e-6)
+
+
+# -- 06: debugging ---------------------------------------------------------------------------
+
+def fixed_lstm_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """Problem set 06: the fixed sequence, checked like lstm_forward."""
+    lstm_forward(fn, points, seed, quiet, checker="fixed_lstm_forward", **sizes)
+
+
+def worst_mismatch(fn, points=None, seed=None, quiet=False):
+    """fn(got, expected, atol) -> None, or the index tuple of the largest |got - expected|."""
+    with Check("worst_mismatch", points, seed, quiet) as c:
+        for trial in range(3):
+            shape = tuple(int(n) for n in c.rng.integers(2, 6, size=2 + trial % 2))
+            expected = c.randn(*shape)
+            got = expected + c.uniform(*shape, scale=1e-8)
+            result = c.call(fn, got, expected, 1e-6)
+            if result is not None:
+                c.fail(f"every entry is within atol = 1e-6 here, so the answer is None; you "
+                       f"returned {result!r}.")
+            where = tuple(int(c.rng.integers(1, n)) for n in shape)
+            got[where] += c.sign() * c.rng.uniform(0.5, 1.0)
+            other = tuple(int(c.rng.integers(0, n)) for n in shape)
+            if other != where:
+                got[other] += 0.1
+            result = c.call(fn, got, expected, 1e-6)
+            if not isinstance(result, tuple) or not all(
+                    isinstance(i, (int, np.integer)) for i in result):
+                c.fail(f"should return a tuple of ints (an index), got {result!r}.")
+            if tuple(int(i) for i in result) != where:
+                c.fail(f"the largest |got - expected| is at {where}, you returned {result}.")
+        a, b = c.randn(2, 3), c.randn(3, 2)
+        try:
+            result = c.call(fn, a, b, 1e-6)
+        except Exception as e:
+            if isinstance(e.__cause__, ValueError):
+                return
+            raise
+        c.fail(f"for arrays of shapes (2, 3) and (3, 2) it should raise ValueError, and it "
+               f"returned {result!r}.")

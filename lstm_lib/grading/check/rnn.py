@@ -1,0 +1,158 @@
+"""Checkers for the vanilla RNN (problem set 01) and backpropagation through time (02)."""
+
+import numpy as np
+
+from .. import reference as ref
+from ..feedback import Check, close
+from .common import check_bptt, diagnose_sequence
+
+SHAPE_HINT = ("Check which weight goes with which input: x (B, D) @ kernel (D, H), "
+              "h_prev (B, H) @ recurrent_kernel (H, H).")
+
+
+def _weights(c, D, H):
+    return c.randn(D, H, scale=0.6), c.randn(H, H, scale=0.6), c.randn(H, scale=0.5)
+
+
+def rnn_step_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h_prev, kernel, recurrent_kernel, bias) -> h (B, H)."""
+    with Check("rnn_step_forward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev = c.randn(B, D), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        h = c.outputs(c.call(fn, x, h_prev, W, U, b, hint=SHAPE_HINT), "h", (B, H), "(B, H)")
+        want = ref.rnn_step(x, h_prev, W, U, b)
+        if not close(h, want):
+            c.mistakes((h,), [
+                ("the bias is missing.", lambda: np.tanh(x @ W + h_prev @ U)),
+                ("the recurrent term h_prev @ recurrent_kernel is missing.",
+                 lambda: np.tanh(x @ W + b)),
+                ("the input term x @ kernel is missing.", lambda: np.tanh(h_prev @ U + b)),
+                ("no tanh: h = tanh(a), not a.", lambda: x @ W + h_prev @ U + b),
+                ("a sigmoid instead of tanh.", lambda: ref.sigmoid(x @ W + h_prev @ U + b)),
+                ("kernel and recurrent_kernel are swapped.",
+                 lambda: np.tanh(x @ U + h_prev @ W + b)),
+            ])
+            c.same("h", h, want, "h = tanh(x @ kernel + h_prev @ recurrent_kernel + bias)")
+
+
+def rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h0, kernel, recurrent_kernel, bias) -> hs (B, T, H)."""
+    with Check("rnn_forward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0 = c.randn(B, T, D), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        hs = c.outputs(c.call(fn, x, h0, W, U, b, hint=SHAPE_HINT), "hs", (B, T, H), "(B, T, H)")
+        want = ref.rnn_forward(x, h0, W, U, b)
+        if not close(hs, want):
+            diagnose_sequence(c, hs, want, lambda t: ref.rnn_step(x[:, t], h0, W, U, b), h0)
+
+
+def simple_rnn_param_count(fn, points=None, seed=None, quiet=False):
+    """fn(D, H) -> the number of trainable numbers in keras.layers.SimpleRNN(H) on D inputs."""
+    with Check("simple_rnn_param_count", points, seed, quiet) as c:
+        D, H = (int(n) for n in c.rng.integers(2, 300, size=2))
+        got = c.call(fn, D, H)
+        if not isinstance(got, (int, np.integer)):
+            c.fail(f"should return an int, got {type(got).__name__} {got!r}.")
+        want = D * H + H * H + H
+        hints = {D * H + H * H: "the bias (H numbers) is missing.",
+                 D * H + H: "the recurrent kernel (H x H) is missing.",
+                 H * H + H: "the kernel (D x H) is missing.",
+                 2 * D * H + H: "the recurrent kernel is H x H, not D x H."}
+        if got != want:
+            hint = hints.get(int(got), "count kernel (D, H), recurrent_kernel (H, H), bias (H,).")
+            c.fail(f"for D = {D}, H = {H} you return {got}, expected {want}: {hint}")
+
+
+# -- 02: backpropagation through time ----------------------------------------------------
+
+STEP_GRADS = ("dx", "dh_prev", "dkernel", "drecurrent_kernel", "dbias")
+STEP_HINTS = {
+    "dbias": "dbias = da.sum(axis=0), where da = dh * (1 - h**2) is the gradient through tanh.",
+    "dkernel": "dkernel = x.T @ da.",
+    "drecurrent_kernel": "drecurrent_kernel = h_prev.T @ da.",
+    "dx": "dx = da @ kernel.T.",
+    "dh_prev": "dh_prev = da @ recurrent_kernel.T.",
+}
+
+
+def rnn_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dh, cache) -> (dx, dh_prev, dkernel, drecurrent_kernel, dbias); cache from forward."""
+    with Check("rnn_step_backward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev, dh = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        h, cache = c.call(forward, x, h_prev, W, U, b)
+        got = c.outputs(c.call(fn, dh, cache), STEP_GRADS,
+                        [(B, D), (B, H), (D, H), (H, H), (H,)],
+                        ["(B, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
+        want = ref.rnn_step_backward(dh, x, h_prev, h, W, U)
+        if all(close(g, w) for g, w in zip(got, want, strict=True)):
+            return
+        c.mistakes(got, [
+            ("the tanh derivative is missing: da = dh * (1 - h**2), then use da everywhere.",
+             lambda: ref.rnn_step_backward(dh, x, h_prev, np.zeros_like(h), W, U)),
+            ("tanh' is 1 - h**2, not 1 - h.",
+             lambda: ref.rnn_step_backward(dh * (1 - h) / (1 - h * h), x, h_prev, h, W, U)),
+        ])
+        order = ("dbias", "dkernel", "drecurrent_kernel", "dx", "dh_prev")
+        for name in order:
+            k = STEP_GRADS.index(name)
+            c.same(name, got[k], want[k], STEP_HINTS[name])
+
+
+SEQ_GRADS = ("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def rnn_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dhs, cache) -> (dx, dh0, dkernel, drecurrent_kernel, dbias); cache from forward."""
+    with Check("rnn_backward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0, dhs = c.randn(B, T, D), c.randn(B, H), c.randn(B, T, H)
+        W, U, b = _weights(c, D, H)
+        hs, cache = c.call(forward, x, h0, W, U, b)
+        got = c.outputs(c.call(fn, dhs, cache), SEQ_GRADS,
+                        [(B, T, D), (B, H), (D, H), (H, H), (H,)],
+                        ["(B, T, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
+        want = ref.rnn_backward(dhs, x, h0, W, U, b)
+        check_bptt(c, SEQ_GRADS, got, want, [
+            ("the gradient that flows back through h from step t + 1 is dropped: at step t "
+             "the upstream gradient is dhs[:, t] + dh_prev (from step t + 1).",
+             lambda: ref.rnn_backward(dhs, x, h0, W, U, b, recurrent=False)),
+        ])
+
+
+def clip_by_global_norm(fn, points=None, seed=None, quiet=False):
+    """fn(grads, max_norm) -> (clipped, norm)."""
+    with Check("clip_by_global_norm", points, seed, quiet) as c:
+        shapes = [(int(c.rng.integers(2, 6)), int(c.rng.integers(2, 6))) for _ in range(2)]
+        grads = [c.randn(*s) for s in shapes] + [c.randn(int(c.rng.integers(2, 6)))]
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+        for max_norm in (norm * c.rng.uniform(0.2, 0.8), norm * c.rng.uniform(1.2, 3.0)):
+            given = [g.copy() for g in grads]
+            result = c.call(fn, given, max_norm)
+            clipped, got_norm = c.outputs(result, ("clipped", "norm"))
+            if not all(np.array_equal(g, h) for g, h in zip(given, grads, strict=True)):
+                c.fail("your function changed the gradients it was given (in place). "
+                       "Return new arrays: g * scale, not g *= scale.")
+            if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
+                c.fail(f"`clipped` should be a list of {len(grads)} arrays, one per gradient.")
+            clipped = [c.array(f"clipped[{k}]", g, w.shape) for k, (g, w)
+                       in enumerate(zip(clipped, grads, strict=True))]
+            if not np.isscalar(got_norm) and np.shape(got_norm) != ():
+                c.fail(f"`norm` should be one number, got shape {np.shape(got_norm)}.")
+            want, want_norm = ref.clip_by_global_norm(grads, max_norm)
+            if not close(got_norm, want_norm):
+                per_tensor = [np.sqrt(np.sum(g * g)) for g in grads]
+                hint = ("it looks like the norm of one gradient only; "
+                        if any(close(got_norm, n) for n in per_tensor) else "")
+                c.fail(f"norm = {got_norm:.6g}, expected {want_norm:.6g}: {hint}the global norm "
+                       "is sqrt of the sum of the squares of every entry of every gradient, "
+                       "measured before clipping.")
+            for k, (g, w) in enumerate(zip(clipped, want, strict=True)):
+                below = max_norm >= want_norm
+                c.same(f"clipped[{k}]", g, w,
+                       "the norm is below max_norm here: return the gradients unchanged."
+                       if below else "scale every gradient by max_norm / norm, the same "
+                       "factor for all of them.")

@@ -1,0 +1,115 @@
+"""Checkers for the variants (problem set 10): the GRU as Keras computes it (reset_after=True,
+bias (2, 3H): input bias and recurrent bias), and the LSTM with coupled input and forget gates."""
+
+import numpy as np
+
+from .. import reference as ref
+from ..feedback import GRU_GATES, Blocks, Check, close
+from .common import diagnose_sequence
+
+GRU_SHAPES = ("Shapes: x (B, D) @ kernel (D, 3H), h_prev (B, H) @ recurrent_kernel (H, 3H), "
+              "bias (2, 3H): bias[0] goes with the input, bias[1] with the recurrent term.")
+
+
+def _gru_weights(c, D, H):
+    return c.randn(D, 3 * H, scale=0.6), c.randn(H, 3 * H, scale=0.6), c.randn(2, 3 * H)
+
+
+def gru_mistakes(x, h, W, U, b):
+    def step(**kw):
+        return lambda: ref.gru_step(x, h, W, U, b, **kw)
+
+    def bias_added_once():  # b[0] + b[1] outside the reset gate: what reset_after=False does
+        H = h.shape[1]
+        b2 = b.copy()
+        b2[0, 2 * H:] += b2[1, 2 * H:]
+        b2[1, 2 * H:] = 0
+        return ref.gru_step(x, h, W, U, b2)
+
+    return [
+        ("h = (1 - z) * h_prev + z * h~ is the other convention; Keras computes "
+         "h = z * h_prev + (1 - z) * h~.", step(keras_interp=False)),
+        ("z and r are swapped: z comes from the first block, r from the second.",
+         step(swap_zr=True)),
+        ("this is reset_after=False (r applied to h_prev before the product). Keras's default, "
+         "reset_after=True, applies it after: h~ = tanh(x W_h + b_in,h + r * (h_prev U_h + "
+         "b_rec,h)).", step(reset_after=False)),
+        ("the two bias rows are swapped: bias[0] is the input bias, bias[1] the recurrent one.",
+         lambda: ref.gru_step(x, h, W, U, b[::-1])),
+        ("the recurrent bias of the candidate sits outside r: with reset_after=True it is "
+         "inside, r * (h_prev @ U_h + bias[1, 2H:]).", bias_added_once),
+        ("the candidate uses a sigmoid; h~ = tanh(...).",
+         lambda: _gru_sigmoid_candidate(x, h, W, U, b)),
+    ]
+
+
+def _gru_sigmoid_candidate(x, h, W, U, b):
+    xz, xr, xh = ref.blocks(x @ W + b[0], 3)
+    hz, hr, hh = ref.blocks(h @ U + b[1], 3)
+    z, r = ref.sigmoid(xz + hz), ref.sigmoid(xr + hr)
+    return z * h + (1 - z) * ref.sigmoid(xh + r * hh)
+
+
+def gru_step_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h_prev, kernel, recurrent_kernel, bias) -> h (B, H), as keras.layers.GRU."""
+    with Check("gru_step_forward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev = c.randn(B, D), c.randn(B, H)
+        W, U, b = _gru_weights(c, D, H)
+        h = c.outputs(c.call(fn, x, h_prev, W, U, b, hint=GRU_SHAPES), "h", (B, H), "(B, H)")
+        want = ref.gru_step(x, h_prev, W, U, b)
+        if close(h, want):
+            return
+        c.mistakes((h,), gru_mistakes(x, h_prev, W, U, b))
+        # z = 1 everywhere (a large update-gate bias) must give h = h_prev: isolates z.
+        b2 = b.copy()
+        b2[0, :H] = 30.0
+        held = c.outputs(c.call(fn, x, h_prev, W, U, b2), "h", (B, H), "(B, H)")
+        if not close(held, h_prev, 1e-6, 1e-6):
+            c.fail("with the update gate z saturated at 1 (bias[0, :H] = 30) h should stay "
+                   "h_prev: check z = sigmoid(x W_z + bias[0, :H] + h_prev U_z + bias[1, :H]), "
+                   "from the first block, and h = z * h_prev + (1 - z) * h~.")
+        c.same("h", h, want, "h = z * h_prev + (1 - z) * h~", blocks=Blocks(H, GRU_GATES[:1]))
+
+
+def gru_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x (B, T, D), h0, kernel, recurrent_kernel, bias) -> hs (B, T, H)."""
+    with Check("gru_forward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0 = c.randn(B, T, D), c.randn(B, H)
+        W, U, b = _gru_weights(c, D, H)
+        hs = c.outputs(c.call(fn, x, h0, W, U, b, hint=GRU_SHAPES), "hs", (B, T, H),
+                       "(B, T, H)")
+        want = ref.gru_forward(x, h0, W, U, b)
+        if not close(hs, want):
+            diagnose_sequence(c, hs, want, lambda t: ref.gru_step(x[:, t], h0, W, U, b), h0)
+
+
+def coupled_lstm_step(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h_prev, c_prev, kernel (D, 3H), recurrent_kernel (H, 3H), bias (3H,)) -> (h, c)."""
+    with Check("coupled_lstm_step", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h, cp = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = c.randn(D, 3 * H, scale=0.6), c.randn(H, 3 * H, scale=0.6), c.randn(3 * H)
+        got = c.outputs(c.call(fn, x, h, cp, W, U, b), ("h", "c"), [(B, H)] * 2, "(B, H)")
+        want = ref.cifg_step(x, h, cp, W, U, b)
+        if close(got[0], want[0]) and close(got[1], want[1]):
+            return
+
+        def cifg(f_of_i=lambda i: 1 - i, cand=np.tanh, order=(0, 1, 2)):
+            zi, zg, zo = (ref.blocks(x @ W + h @ U + b, 3)[k] for k in order)
+            ii, gg, oo = ref.sigmoid(zi), cand(zg), ref.sigmoid(zo)
+            cc = f_of_i(ii) * cp + ii * gg
+            return oo * np.tanh(cc), cc
+
+        c.mistakes(got, [
+            ("h and c are swapped: return (h, c).", lambda: want[::-1]),
+            ("f = i: the forget gate is coupled as f = 1 - i.", lambda: cifg(lambda i: i)),
+            ("the candidate uses a sigmoid; g = tanh.", lambda: cifg(cand=ref.sigmoid)),
+            ("the blocks are read as [i | o | g]: here they are [i | g | o].",
+             lambda: cifg(order=(0, 2, 1))),
+            ("the blocks are read as [g | i | o]: here they are [i | g | o].",
+             lambda: cifg(order=(1, 0, 2))),
+        ])
+        c.same("c", got[1], want[1], "c = (1 - i) * c_prev + i * g")
+        c.same("h", got[0], want[0], "h = o * tanh(c)")

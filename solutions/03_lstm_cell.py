@@ -1,0 +1,134 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 03 · The LSTM cell
+#
+# Three exercises on chapter 03: splitting the fused pre-activations into the four gate blocks,
+# one LSTM step, and the LSTM over a whole sequence, all in the Keras 3 weight layout:
+#
+# | weight | shape | column blocks of width H |
+# |---|---|---|
+# | `kernel` | (D, 4H) | i, f, c, o |
+# | `recurrent_kernel` | (H, 4H) | i, f, c, o |
+# | `bias` | (4H,) | i, f, c, o |
+#
+# The check cells diagnose an LSTM step gate by gate: they tell you which gate, or which classic
+# mistake, makes your result differ.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+
+def sigmoid(x):
+    """The logistic function, written with tanh so that it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# %% [markdown]
+# ## Exercise 1 · The four gate blocks (1 point)
+#
+# Write `split_gates(z)`. `z` has shape (..., 4H): any leading axes, such as (B, 4H) or
+# (B, T, 4H), and the pre-activations of the four gates side by side on the last axis. Return
+# the tuple `(z_i, z_f, z_c, z_o)` of its four blocks, each of shape (..., H), in the Keras
+# order: input gate, forget gate, candidate ("c" block), output gate.
+
+# %% nbgrader={"grade": false, "grade_id": "split_gates", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def split_gates(z):
+    ### BEGIN SOLUTION
+    H = z.shape[-1] // 4
+    return z[..., :H], z[..., H:2 * H], z[..., 2 * H:3 * H], z[..., 3 * H:]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_split_gates", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.split_gates(split_gates, points=1)
+### BEGIN HIDDEN TESTS
+check.split_gates(split_gates, T=3, quiet=True)
+check.split_gates(split_gates, H=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · One LSTM step (3 points)
+#
+# Write `lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)` returning
+# `(h, c)`:
+#
+# $$z = x W + h_{prev} U + b = [z_i \mid z_f \mid z_c \mid z_o]$$
+# $$i = \sigma(z_i),\quad f = \sigma(z_f),\quad g = \tanh(z_c),\quad o = \sigma(z_o)$$
+# $$c = f \odot c_{prev} + i \odot g, \qquad h = o \odot \tanh(c)$$
+#
+# - `x`: (B, D); `h_prev`, `c_prev`: (B, H);
+# - `kernel` W: (D, 4H), `recurrent_kernel` U: (H, 4H), `bias` b: (4H,);
+# - returns `h` and `c`, each (B, H), in that order.
+#
+# `sigmoid` is defined in the setup cell. One matrix product per weight: all four gates at once.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_step_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    H = h_prev.shape[1]
+    z = x @ kernel + h_prev @ recurrent_kernel + bias
+    i = sigmoid(z[:, :H])
+    f = sigmoid(z[:, H:2 * H])
+    g = np.tanh(z[:, 2 * H:3 * H])
+    o = sigmoid(z[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_step_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_step_forward(lstm_step_forward, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_step_forward(lstm_step_forward, B=1, D=1, H=1, quiet=True)
+check.lstm_step_forward(lstm_step_forward, B=3, D=5, H=5, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · A whole sequence (2 points)
+#
+# Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)` that runs the step over every
+# time step and returns `(hs, c_T)`:
+#
+# - `x`: (B, T, D); `h0`, `c0`: (B, H), the initial states;
+# - `hs`: (B, T, H), the hidden state after each step (`hs[:, -1]` is h_T);
+# - `c_T`: (B, H), the cell state after the last step.
+#
+# Both states, h and c, are carried from one step to the next. You may call your
+# `lstm_step_forward`.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    hs = []
+    h, c = h0, c0
+    for t in range(x.shape[1]):
+        h, c = lstm_step_forward(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        hs.append(h)
+    return np.stack(hs, axis=1), c
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.lstm_forward(lstm_forward, points=2)
+### BEGIN HIDDEN TESTS
+check.lstm_forward(lstm_forward, T=1, quiet=True)
+check.lstm_forward(lstm_forward, B=1, T=7, D=2, H=3, quiet=True)
+### END HIDDEN TESTS

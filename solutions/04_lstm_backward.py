@@ -1,0 +1,181 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 04 · Backpropagation through the LSTM
+#
+# Three exercises on chapter 04: the backward pass of one LSTM step, backpropagation through a
+# whole sequence, and the numerical gradient that checks them. The forward pass is given; your
+# backward passes consume its caches. When a gradient is wrong the check says which one, and for
+# the weight gradients which gate's block of columns differs first.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+
+def sigmoid(x):
+    """The logistic function, written with tanh so that it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# %% [markdown]
+# The forward pass of chapter 03, now also returning what the backward pass needs.
+
+# %% nbgrader={"grade": false, "grade_id": "given_forward", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """x (B, D), h_prev, c_prev (B, H) -> h, c (B, H), and the cache for lstm_step_backward."""
+    H = h_prev.shape[1]
+    z = x @ kernel + h_prev @ recurrent_kernel + bias
+    i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H:2 * H]), sigmoid(z[:, 3 * H:])
+    g = np.tanh(z[:, 2 * H:3 * H])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    cache = (x, h_prev, c_prev, i, f, g, o, c, kernel, recurrent_kernel)
+    return h, c, cache
+
+
+def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
+    """x (B, T, D) -> hs (B, T, H), c_T (B, H), and caches: the list of the T step caches."""
+    hs, caches, h, c = [], [], h0, c0
+    for t in range(x.shape[1]):
+        h, c, cache = lstm_step_forward(x[:, t], h, c, kernel, recurrent_kernel, bias)
+        hs.append(h)
+        caches.append(cache)
+    return np.stack(hs, axis=1), c, caches
+
+
+# %% [markdown]
+# ## Exercise 1 · Backward through one step (3 points)
+#
+# Write `lstm_step_backward(dh, dc, cache)`. `dh` and `dc` (B, H) are the gradients of the loss
+# with respect to the step's outputs h and c; `cache = (x, h_prev, c_prev, i, f, g, o, c,
+# kernel, recurrent_kernel)` comes from `lstm_step_forward`. Work backwards through the
+# forward's lines:
+#
+# 1. h = o ⊙ tanh(c) sends gradient to c too: dc_total = dc + dh ⊙ o ⊙ (1 − tanh²(c));
+# 2. the gradients of the four pre-activations, with σ' = σ(1 − σ) and tanh' = 1 − tanh²:
+#    dz_i = dc_total ⊙ g ⊙ i(1 − i), dz_f = dc_total ⊙ c_prev ⊙ f(1 − f),
+#    dz_g = dc_total ⊙ i ⊙ (1 − g²), dz_o = dh ⊙ tanh(c) ⊙ o(1 − o);
+# 3. dz = [dz_i | dz_f | dz_g | dz_o], (B, 4H), in the Keras block order.
+#
+# Return `(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)` with shapes (B, D), (B, H),
+# (B, H), (D, 4H), (H, 4H), (4H,): dx = dz Wᵀ, dh_prev = dz Uᵀ, dc_prev = dc_total ⊙ f,
+# dkernel = xᵀ dz, drecurrent_kernel = h_prevᵀ dz, dbias = dz summed over the batch.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_step_backward(dh, dc, cache):
+    ### BEGIN SOLUTION
+    x, h_prev, c_prev, i, f, g, o, c, kernel, recurrent_kernel = cache
+    tanh_c = np.tanh(c)
+    dc_total = dc + dh * o * (1 - tanh_c * tanh_c)
+    di = dc_total * g * i * (1 - i)
+    df = dc_total * c_prev * f * (1 - f)
+    dg = dc_total * i * (1 - g * g)
+    do = dh * tanh_c * o * (1 - o)
+    dz = np.concatenate([di, df, dg, do], axis=1)
+    dx = dz @ kernel.T
+    dh_prev = dz @ recurrent_kernel.T
+    dc_prev = dc_total * f
+    dkernel = x.T @ dz
+    drecurrent_kernel = h_prev.T @ dz
+    dbias = dz.sum(axis=0)
+    return dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_step_backward(lstm_step_backward, lstm_step_forward, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_step_backward(lstm_step_backward, lstm_step_forward, B=1, D=1, H=1, quiet=True)
+check.lstm_step_backward(lstm_step_backward, lstm_step_forward, B=2, D=4, H=4, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · Backpropagation through time (3 points)
+#
+# Write `lstm_backward(dhs, caches, dc_T=None)`: `dhs` (B, T, H) is the gradient of the loss
+# with respect to every `hs[:, t]` of `lstm_forward`, `caches` the list it returned, and `dc_T`
+# (B, H), or None for zero, the gradient with respect to the final cell state. Return
+# `(dx, dh0, dc0, dkernel, drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (B, H),
+# (D, 4H), (H, 4H), (4H,).
+#
+# Walk back from t = T − 1 to 0. Step t receives dh = `dhs[:, t]` + the dh_prev of step t + 1,
+# and dc = the dc_prev of step t + 1 (`dc_T` for the last step). The weight gradients are summed
+# over the steps. You may call your `lstm_step_backward`.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_backward(dhs, caches, dc_T=None):
+    ### BEGIN SOLUTION
+    dxs = []
+    dh_next = 0
+    dc_next = 0 if dc_T is None else dc_T
+    dkernel = drecurrent_kernel = dbias = 0
+    for t in reversed(range(dhs.shape[1])):
+        dx, dh_next, dc_next, dk, dr, db = lstm_step_backward(
+            dhs[:, t] + dh_next, dc_next, caches[t])
+        dxs.append(dx)
+        dkernel = dkernel + dk
+        drecurrent_kernel = drecurrent_kernel + dr
+        dbias = dbias + db
+    return np.stack(dxs[::-1], axis=1), dh_next, dc_next, dkernel, drecurrent_kernel, dbias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_backward(lstm_backward, lstm_forward, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_backward(lstm_backward, lstm_forward, with_dc_T=True, quiet=True)
+check.lstm_backward(lstm_backward, lstm_forward, T=1, with_dc_T=True, quiet=True)
+check.lstm_backward(lstm_backward, lstm_forward, B=1, T=6, D=2, H=3, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · The numerical gradient (2 points)
+#
+# Write `numerical_gradient(f, x, eps=1e-5)`: `f` maps an array to a float and `x` is a float
+# array of any shape. Return an array shaped like `x` whose entry `idx` is the central
+# difference
+#
+# $$\frac{f(x + \epsilon e_{idx}) - f(x - \epsilon e_{idx})}{2\epsilon}$$
+#
+# where $e_{idx}$ is 1 at `idx` and 0 elsewhere. Perturb `x` in place, one entry at a time, and
+# put each entry back afterwards: `x` must be unchanged when you return. (`np.ndindex(x.shape)`
+# walks through every index.)
+
+# %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def numerical_gradient(f, x, eps=1e-5):
+    ### BEGIN SOLUTION
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        f_plus = f(x)
+        x[idx] = old - eps
+        f_minus = f(x)
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_numerical_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.numerical_gradient(numerical_gradient, points=2)
+### BEGIN HIDDEN TESTS
+check.numerical_gradient(numerical_gradient, shape=(2, 3, 2), quiet=True)
+check.numerical_gradient(numerical_gradient, shape=(5,), quiet=True)
+### END HIDDEN TESTS

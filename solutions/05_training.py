@@ -1,0 +1,114 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 05 · Training
+#
+# Three exercises on chapter 05, the pieces of a training loop around the LSTM: the softmax
+# cross-entropy loss with its gradient, one step of Adam exactly as Keras takes it, and the
+# forget-gate bias that Hochreiter & Schmidhuber's successors found so helpful.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## Exercise 1 · Softmax cross-entropy (2 points)
+#
+# Write `softmax_cross_entropy(logits, y)`: `logits` (B, K) are unnormalised scores over K
+# classes, `y` (B,) the integer labels. Return `(loss, dlogits)`:
+#
+# - `loss`: a float, the mean over the batch of $-\log \mathrm{softmax}(\text{logits}_b)_{y_b}$;
+# - `dlogits` (B, K): its gradient, $(\mathrm{softmax}(\text{logits}) - \mathrm{onehot}(y)) / B$.
+#
+# It must work for any logits, even in the thousands: subtract each row's maximum before `exp`
+# (softmax does not change when a constant is added to a row).
+
+# %% nbgrader={"grade": false, "grade_id": "softmax_cross_entropy", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def softmax_cross_entropy(logits, y):
+    ### BEGIN SOLUTION
+    B = logits.shape[0]
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(B), y].mean()
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(B), y] -= 1
+    return loss, dlogits / B
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_softmax_cross_entropy", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.softmax_cross_entropy(softmax_cross_entropy, points=2)
+### BEGIN HIDDEN TESTS
+check.softmax_cross_entropy(softmax_cross_entropy, B=1, K=2, quiet=True)
+check.softmax_cross_entropy(softmax_cross_entropy, B=7, K=30, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · One Adam step, as Keras takes it (3 points)
+#
+# Write `adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+# epsilon=1e-7)` (Keras's defaults). `param`, `grad`, `m`, `v` are arrays of one shape; `t` is
+# the number of this step, counting from 1. Return the new `(param, m, v)`:
+#
+# $$m \leftarrow \beta_1 m + (1 - \beta_1)\,g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2)\,g^2$$
+# $$\alpha = \text{lr}\,\frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}, \qquad
+#   \text{param} \leftarrow \text{param} - \alpha\,\frac{m}{\sqrt{v} + \epsilon}$$
+#
+# This is `keras.optimizers.Adam`'s update. It differs from the textbook form of Kingma & Ba
+# only in where ε goes, which matters when gradients are tiny: the check tries those too.
+
+# %% nbgrader={"grade": false, "grade_id": "adam_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+              epsilon=1e-7):
+    ### BEGIN SOLUTION
+    m = beta_1 * m + (1 - beta_1) * grad
+    v = beta_2 * v + (1 - beta_2) * grad * grad
+    alpha = learning_rate * np.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    param = param - alpha * m / (np.sqrt(v) + epsilon)
+    return param, m, v
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_adam_step", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.adam_step(adam_step, points=3)
+### BEGIN HIDDEN TESTS
+check.adam_step(adam_step, hyper=True, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · The forget-gate bias (1 point)
+#
+# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
+# gate's block, which is 1, so that the cell remembers by default at the start of training.
+# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
+# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_bias_init(H, forget_bias=1.0):
+    ### BEGIN SOLUTION
+    bias = np.zeros(4 * H)
+    bias[H:2 * H] = forget_bias
+    return bias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.lstm_bias_init(lstm_bias_init, points=1)
+### BEGIN HIDDEN TESTS
+check.lstm_bias_init(lstm_bias_init, H=1, quiet=True)
+### END HIDDEN TESTS

@@ -1,0 +1,157 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 07 · From NumPy to TensorFlow
+#
+# Three exercises on chapter 07: the LSTM step from raw TensorFlow ops, the same step as a Keras
+# layer that `keras.layers.RNN` can run (with Keras's weight layout and initialisers, so that
+# weights move between it and `keras.layers.LSTM`), and gradients from `tf.GradientTape`
+# instead of a hand-written backward pass. Use `tf.matmul`, `tf.sigmoid`, `tf.tanh`, slicing,
+# `+` and `*`; not Keras's own recurrent layers. Tensors are float32, so the checks compare to
+# float32 tolerances.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from lstm_lib.grading import check  # noqa: E402
+
+keras.utils.set_random_seed(0)
+rng = np.random.default_rng(0)
+
+# %% [markdown]
+# ## Exercise 1 · The step in TensorFlow (2 points)
+#
+# Write `tf_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the LSTM step of
+# problem set 03 with TensorFlow ops. All arguments are float32 tensors (or variables): `x`
+# (B, D), `h_prev` and `c_prev` (B, H), `kernel` (D, 4H), `recurrent_kernel` (H, 4H), `bias`
+# (4H,), gate blocks i, f, c, o. Return the tensors `(h, c)`, both (B, H). The check also
+# differentiates your step with `tf.GradientTape`, so stay with TensorFlow ops from start to end.
+
+# %% nbgrader={"grade": false, "grade_id": "tf_lstm_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def tf_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    H = h_prev.shape[1]
+    z = tf.matmul(x, kernel) + tf.matmul(h_prev, recurrent_kernel) + bias
+    i = tf.sigmoid(z[:, :H])
+    f = tf.sigmoid(z[:, H:2 * H])
+    g = tf.tanh(z[:, 2 * H:3 * H])
+    o = tf.sigmoid(z[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * tf.tanh(c)
+    return h, c
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_tf_lstm_step", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.tf_lstm_step(tf_lstm_step, points=2)
+### BEGIN HIDDEN TESTS
+check.tf_lstm_step(tf_lstm_step, B=1, D=1, H=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · An LSTM cell as a Keras layer (3 points)
+#
+# Complete `LSTMCell`, a cell for `keras.layers.RNN(LSTMCell(units))`:
+#
+# - `build(input_shape)`: `input_shape` is (B, D), the shape of one time step. Create with
+#   `self.add_weight`, in this order: `self.kernel` (D, 4H), initializer `"glorot_uniform"`;
+#   `self.recurrent_kernel` (H, 4H), `"orthogonal"`; `self.bias` (4H,), zeros except ones in
+#   the forget block `[H:2H]` (Keras's `unit_forget_bias`; an initializer can be any function
+#   `(shape, dtype=None)` that returns a tensor of that shape).
+# - `call(inputs, states)`: `inputs` (B, D) is one time step and `states` the list
+#   `[h_prev, c_prev]`; return `h, [h, c]`: the output, then the new states.
+#
+# `__init__`, `state_size` and `get_config` are written for you. With the same weights, the
+# check expects exactly what `keras.layers.LSTM` computes.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_cell_layer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class LSTMCell(keras.layers.Layer):
+    """An LSTM cell from raw TensorFlow ops, with the weights of keras.layers.LSTM."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = [units, units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        ### BEGIN SOLUTION
+        D, H = input_shape[1], self.units
+
+        def unit_forget_bias(shape, dtype=None):
+            return tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])], axis=0)
+
+        self.kernel = self.add_weight(shape=(D, 4 * H), initializer="glorot_uniform",
+                                      name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(H, 4 * H), initializer="orthogonal",
+                                                name="recurrent_kernel")
+        self.bias = self.add_weight(shape=(4 * H,), initializer=unit_forget_bias, name="bias")
+        ### END SOLUTION
+
+    def call(self, inputs, states):
+        ### BEGIN SOLUTION
+        h_prev, c_prev = states
+        H = self.units
+        z = tf.matmul(inputs, self.kernel) + tf.matmul(h_prev, self.recurrent_kernel) + self.bias
+        i = tf.sigmoid(z[:, :H])
+        f = tf.sigmoid(z[:, H:2 * H])
+        g = tf.tanh(z[:, 2 * H:3 * H])
+        o = tf.sigmoid(z[:, 3 * H:])
+        c = f * c_prev + i * g
+        h = o * tf.tanh(c)
+        return h, [h, c]
+        ### END SOLUTION
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_cell_layer", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_cell_layer(LSTMCell, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_cell_layer(LSTMCell, B=1, T=1, D=3, H=2, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · Gradients from the tape (2 points)
+#
+# Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
+# `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
+# return_sequences=True)` (or your own layer), `x` (B, T, D) and `dhs` (B, T, H) are float32
+# tensors. Return the gradients of the loss $\sum_{b,t,j} \text{layer}(x)_{btj} \cdot
+# \text{dhs}_{btj}$ with respect to `layer.trainable_weights`, a list in that order. They
+# are the `dkernel`, `drecurrent_kernel`, `dbias` of problem set 04.
+
+# %% nbgrader={"grade": false, "grade_id": "tape_gradients", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def tape_gradients(layer, x, dhs):
+    ### BEGIN SOLUTION
+    with tf.GradientTape() as tape:
+        hs = layer(x)
+        loss = tf.reduce_sum(hs * dhs)
+    return tape.gradient(loss, layer.trainable_weights)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_tape_gradients", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.tape_gradients(tape_gradients, points=2)
+### BEGIN HIDDEN TESTS
+check.tape_gradients(tape_gradients, T=1, quiet=True)
+### END HIDDEN TESTS

@@ -1,0 +1,116 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (LSTM book, CPU)
+#     language: python
+#     name: lstm-cpu
+# ---
+
+# %% [markdown]
+# # Problem set 08 · Making it fast
+#
+# Three exercises on chapter 08. A time loop cannot be avoided, but most of the arithmetic can be
+# taken out of it: fuse the four gates' weights into one matrix so that one product serves
+# them all, and hoist the input projection x · W out of the loop, since it does not depend on h.
+# Besides the values, the checks count the matrix products your code takes (every `@`,
+# `np.matmul`, `np.dot`, `np.einsum`).
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import numpy as np
+
+from lstm_lib.grading import check
+
+rng = np.random.default_rng(0)
+
+
+def sigmoid(x):
+    """The logistic function, written with tanh so that it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+# %% [markdown]
+# ## Exercise 1 · Fuse the gates (1 point)
+#
+# Some code (and some papers) keep one weight matrix per gate. Write
+# `fuse_gate_weights(W_i, W_f, W_c, W_o)` that puts four per-gate arrays of the same shape
+# (..., H), such as four (D, H) kernels or four (H,) biases, side by side into one (..., 4H),
+# in the Keras order i, f, c, o.
+
+# %% nbgrader={"grade": false, "grade_id": "fuse_gate_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fuse_gate_weights(W_i, W_f, W_c, W_o):
+    ### BEGIN SOLUTION
+    return np.concatenate([W_i, W_f, W_c, W_o], axis=-1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_fuse_gate_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.fuse_gate_weights(fuse_gate_weights, points=1)
+### BEGIN HIDDEN TESTS
+check.fuse_gate_weights(fuse_gate_weights, vector=True, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · The input projection of every step at once (2 points)
+#
+# Write `hoisted_input_projection(x, kernel, bias)`: for `x` (B, T, D), `kernel` (D, 4H) and
+# `bias` (4H,), return `zx` (B, T, 4H) with `zx[:, t] = x[:, t] @ kernel + bias` for every t,
+# computed with **one** matrix product for all B · T rows, not one per step.
+
+# %% nbgrader={"grade": false, "grade_id": "hoisted_input_projection", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def hoisted_input_projection(x, kernel, bias):
+    ### BEGIN SOLUTION
+    B, T, D = x.shape
+    return (x.reshape(B * T, D) @ kernel + bias).reshape(B, T, kernel.shape[1])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_hoisted_input_projection", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.hoisted_input_projection(hoisted_input_projection, points=2)
+### BEGIN HIDDEN TESTS
+check.hoisted_input_projection(hoisted_input_projection, B=1, T=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · The hoisted LSTM (3 points)
+#
+# Write `lstm_forward_hoisted(x, h0, c0, kernel, recurrent_kernel, bias)`, the LSTM of problem
+# set 03 (returning `hs` (B, T, H) and `c_T` (B, H)) restructured for speed:
+#
+# - before the loop, one product gives the input part of z for every step (exercise 2);
+# - inside the loop, one product `h @ recurrent_kernel` per step gives the recurrent part of
+#   all four gates at once.
+#
+# That is T + 1 matrix products in all; the check fails a version that takes more.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_forward_hoisted", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_forward_hoisted(x, h0, c0, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    B, T, D = x.shape
+    H = h0.shape[1]
+    zx = (x.reshape(B * T, D) @ kernel + bias).reshape(B, T, 4 * H)
+    hs = np.empty((B, T, H))
+    h, c = h0, c0
+    for t in range(T):
+        z = zx[:, t] + h @ recurrent_kernel
+        i = sigmoid(z[:, :H])
+        f = sigmoid(z[:, H:2 * H])
+        g = np.tanh(z[:, 2 * H:3 * H])
+        o = sigmoid(z[:, 3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs[:, t] = h
+    return hs, c
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward_hoisted", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_forward_hoisted(lstm_forward_hoisted, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_forward_hoisted(lstm_forward_hoisted, B=1, T=5, D=2, H=3, quiet=True)
+### END HIDDEN TESTS

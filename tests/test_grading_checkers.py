@@ -1,0 +1,298 @@
+"""The checkers: fresh inputs every call, precise diagnoses, no credit for calling the reference."""
+
+import inspect
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_lib.grading import CheckFailed, NotAttempted, ReferenceUsed, check
+from lstm_lib.grading import reference as ref
+from lstm_lib.grading.feedback import learner_traceback
+
+# The wrong answers below are built from a copy of the reference compiled outside lstm_lib:
+# called from a learner's function, the reference itself would be refused (see the guard test).
+R = types.ModuleType("copy_of_reference")
+exec(compile(inspect.getsource(ref), "<copy of the reference>", "exec"), R.__dict__)
+
+
+def sigmoid(x):
+    return 0.5 * (1 + np.tanh(0.5 * x))
+
+
+def lstm_step(order="ifco", cand=np.tanh, swap_out=False, kernels_swapped=False):
+    """An LSTM step with the knobs of the classic mistakes."""
+    def step(x, h, c, W, U, b):
+        H = h.shape[1]
+        z = (x @ U + h @ W if kernels_swapped else x @ W + h @ U) + b
+        blk = {k: z[:, j * H:(j + 1) * H] for j, k in enumerate(order)}
+        i, f, g, o = sigmoid(blk["i"]), sigmoid(blk["f"]), cand(blk["c"]), sigmoid(blk["o"])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        return (c, h) if swap_out else (h, c)
+    return step
+
+
+def failure(checker, fn, *args, **kwargs):
+    with pytest.raises(AssertionError) as info:
+        checker(fn, *args, **kwargs)
+    return info.value
+
+
+def right_rnn(x, h, W, U, b):
+    return np.tanh(x @ W + h @ U + b)
+
+
+def test_a_pass_prints_the_points_and_a_fresh_seed_every_call(capsys):
+    check.rnn_step_forward(right_rnn, points=2)
+    check.rnn_step_forward(right_rnn, points=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert all(re.fullmatch(r"✔ rnn_step_forward: passed \(2/2 points, seed \d+\)", ln)
+               for ln in lines)
+    seeds = [re.search(r"seed (\d+)", ln).group(1) for ln in lines]
+    assert seeds[0] != seeds[1]
+    check.rnn_step_forward(right_rnn, quiet=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_a_hard_coded_answer_fails_because_the_inputs_change():
+    rng = np.random.default_rng(0)
+    x, h, W, U, b = (rng.standard_normal(s) for s in [(3, 4), (3, 5), (4, 5), (5, 5), (5,)])
+    answer = right_rnn(x, h, W, U, b)
+    e = failure(check.rnn_step_forward, lambda *args: answer, B=3, D=4, H=5)
+    assert isinstance(e, CheckFailed)
+
+
+def test_a_failure_names_its_seed_and_the_seed_reproduces_it():
+    def wrong(x, h, W, U, b):
+        return np.tanh(x @ W + h @ U + b + 0.1 * np.sin(np.arange(h.shape[1])))
+
+    message = str(failure(check.rnn_step_forward, wrong))
+    seed = int(re.search(r"reproduce: check.rnn_step_forward\(\.\.\., seed=(\d+)\)",
+                         message).group(1))
+    again = str(failure(check.rnn_step_forward, wrong, seed=seed))
+    assert again == message
+    assert "worst at h[" in message and "entries differ" in message
+
+
+def test_not_implemented_is_not_attempted_yet():
+    def stub(*args):
+        raise NotImplementedError()
+
+    e = failure(check.lstm_step_forward, stub)
+    assert isinstance(e, NotAttempted) and isinstance(e, AssertionError)
+    assert "not attempted yet" in str(e) and "# YOUR CODE HERE" in str(e)
+
+
+def test_calling_the_reference_earns_nothing_however_it_is_reached():
+    import lstm_lib.grading.reference as hidden
+
+    e = failure(check.rnn_step_forward, lambda *a: hidden.rnn_step(*a))
+    assert isinstance(e, ReferenceUsed) and "lstm_lib.grading.reference.rnn_step" in str(e)
+    rnn = pytest.importorskip("lstm_lib.numpy.rnn", reason="lstm_lib.numpy not written yet")
+    alias = rnn.rnn_step_forward
+    e = failure(check.rnn_step_forward, lambda *a: alias(*a)[0])
+    assert isinstance(e, ReferenceUsed) and "lstm_lib.numpy" in str(e)
+
+
+def test_errors_in_the_learners_code_say_what_the_arguments_were():
+    e = failure(check.lstm_step_forward, lstm_step(kernels_swapped=True), D=3, H=5)
+    message = str(e)
+    assert "your function raised ValueError" in message
+    assert "x (" in message and "U (5, 20)" in message  # named as the learner named them
+    assert "x (B, D) @ kernel (D, 4H)" in message
+    lines = e._render_traceback_()
+    assert "It happened in your code:" in lines
+    assert not any("lstm_lib/grading" in ln for ln in learner_traceback(e.__cause__))
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (lstm_step(order="icfo"), "the gate blocks are read in the wrong order (f from block 2, "
+                              "c from block 1)"),
+    (lstm_step(cand=sigmoid), "the candidate g is squashed with a sigmoid"),
+    (lstm_step(swap_out=True), "h and c are swapped"),
+    (lstm_step(swap_out=True, cand=sigmoid), "h and c are swapped: return (h, c), in that "
+                                             "order. Once they are swapped back, your result is "
+                                             "what this mistake gives: the candidate g is "
+                                             "squashed with a sigmoid"),
+], ids=["gate order", "sigmoid candidate", "h c swapped", "two bugs"])
+def test_lstm_step_mistakes_are_named(fn, expected):
+    assert expected in str(failure(check.lstm_step_forward, fn))
+
+
+def test_lstm_step_probes_name_the_first_wrong_gate():
+    def leaky_forget(x, h, c, W, U, b):
+        H = h.shape[1]
+        z = x @ W + h @ U + b
+        i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H:2 * H] + 0.5), sigmoid(z[:, 3 * H:])
+        c = f * c + i * np.tanh(z[:, 2 * H:3 * H])
+        return o * np.tanh(c), c
+
+    message = str(failure(check.lstm_step_forward, leaky_forget))
+    assert "the forget gate f looks wrong" in message and "z[:, H:2H]" in message
+
+
+def test_sequence_and_bptt_diagnoses_point_at_the_time_step():
+    def one_short(x, h0, W, U, b):
+        hs = R.rnn_forward(x, h0, W, U, b)
+        hs[:, -1] = 0
+        return hs
+
+    assert "every step is right except the last one" in str(
+        failure(check.rnn_forward, one_short, T=5))
+
+    def forward(x, h0, W, U, b):
+        hs = R.rnn_forward(x, h0, W, U, b)
+        return hs, (x, h0, W, U, b)
+
+    def no_recurrence(dhs, cache):
+        return R.rnn_backward(dhs, *cache, recurrent=False)
+
+    assert "the gradient that flows back through h from step t + 1 is dropped" in str(
+        failure(check.rnn_backward, no_recurrence, forward))
+
+
+def test_backward_diagnosis_names_the_gate_block():
+    def forward(x, h_prev, c_prev, W, U, b):
+        h, c = R.lstm_step(x, h_prev, c_prev, W, U, b)
+        return h, c, (x, h_prev, c_prev, W, U, b)
+
+    def wrong_output_gate(dh, dc, cache):
+        grads = list(R.lstm_step_backward(dh, dc, *cache))
+        H = dh.shape[1]
+        grads[5] = grads[5].copy()
+        grads[5][3 * H:] *= 2
+        return tuple(grads)
+
+    message = str(failure(check.lstm_step_backward, wrong_output_gate, forward))
+    assert "output-gate (o) block is the first that differs" in message
+    assert "dz_o = dh * tanh(c) * o * (1 - o)" in message
+
+
+def test_other_diagnoses():
+    def textbook_adam(p, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                      epsilon=1e-7):
+        return R.adam_step(p, g, m, v, t, learning_rate, beta_1, beta_2, epsilon, True)
+
+    assert "textbook form" in str(failure(check.adam_step, textbook_adam))
+
+    def greedy(logits, temperature, rng):
+        return logits.argmax(axis=1)
+
+    assert "always picks the most likely" in str(failure(check.sample_with_temperature, greedy))
+
+    def pytorch_gru(x, h, W, U, b):
+        return R.gru_step(x, h, W, U, b, keras_interp=False)
+
+    assert "Keras computes h = z * h_prev + (1 - z) * h~" in str(
+        failure(check.gru_step_forward, pytorch_gru))
+
+    def per_step(x, kernel, bias):
+        return np.stack([x[:, t] @ kernel + bias for t in range(x.shape[1])], axis=1)
+
+    assert "matrix products" in str(failure(check.hoisted_input_projection, per_step, T=4))
+
+    def zero_masked(x, mask, h0, W, U, b):
+        hs = R.rnn_forward(x, h0, W, U, b)
+        return hs * mask[..., None]
+
+    assert "mask" in str(failure(check.masked_rnn_forward, zero_masked))
+
+
+@pytest.mark.slow
+def test_tensorflow_checks_refuse_keras_recurrent_layers():
+    import keras
+    import tensorflow as tf
+
+    class Wrapped(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = [units, units]
+            self.cell = keras.layers.LSTMCell(units)
+
+        def build(self, input_shape):
+            self.cell.build(input_shape)
+
+        def call(self, inputs, states):
+            return self.cell(inputs, states)
+
+    e = failure(check.lstm_cell_layer, Wrapped)
+    assert isinstance(e, ReferenceUsed) and "keras" in str(e)
+
+    def numpy_step(x, h, c, W, U, b):
+        return lstm_step()(*(np.asarray(a) for a in (x, h, c, W, U, b)))
+
+    assert "is a NumPy array" in str(failure(check.tf_lstm_step, numpy_step))
+
+    def tf_step(x, h, c, W, U, b):
+        H = h.shape[1]
+        z = tf.matmul(x, W) + tf.matmul(h, U) + b
+        i, f, o = tf.sigmoid(z[:, :H]), tf.sigmoid(z[:, H:2 * H]), tf.sigmoid(z[:, 3 * H:])
+        c = f * c + i * tf.sigmoid(z[:, 2 * H:3 * H])
+        return o * tf.tanh(c), c
+
+    assert "the candidate g is squashed with a sigmoid" in str(
+        failure(check.tf_lstm_step, tf_step))
+
+
+@pytest.mark.slow
+def test_the_reference_computes_what_keras_computes():
+    import keras
+
+    rng = np.random.default_rng(0)
+    B, T, D, H = 3, 5, 4, 6
+    x = rng.standard_normal((B, T, D)).astype("float32")
+    h0 = np.zeros((B, H))
+    for name, run in [("LSTM", lambda w: ref.lstm_forward(x, h0, h0, *w)[0]),
+                      ("GRU", lambda w: ref.gru_forward(x, h0, *w)),
+                      ("SimpleRNN", lambda w: ref.rnn_forward(x, h0, *w))]:
+        layer = getattr(keras.layers, name)(H, return_sequences=True)
+        layer.build((B, T, D))
+        weights = [0.5 * rng.standard_normal(w.shape).astype("float32")
+                   for w in layer.get_weights()]
+        layer.set_weights(weights)
+        np.testing.assert_allclose(run([w.astype(float) for w in weights]),
+                                   np.asarray(layer(x)), rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_the_reference_gradients_match_numerical_ones():
+    rng = np.random.default_rng(1)
+    B, T, D, H = 2, 3, 3, 2
+    x, h0, c0 = (rng.standard_normal(s) for s in [(B, T, D), (B, H), (B, H)])
+    W, U, b = (0.5 * rng.standard_normal(s) for s in [(D, 4 * H), (H, 4 * H), (4 * H,)])
+    dhs, dc_T = rng.standard_normal((B, T, H)), rng.standard_normal((B, H))
+    grads = ref.lstm_backward(dhs, x, h0, c0, W, U, b, dc_T)
+
+    def loss():
+        hs, c_T = ref.lstm_forward(x, h0, c0, W, U, b)
+        return np.sum(hs * dhs) + np.sum(c_T * dc_T)
+
+    for array, grad in [(x, grads[0]), (h0, grads[1]), (c0, grads[2]), (W, grads[3]),
+                        (U, grads[4]), (b, grads[5])]:
+        numeric = np.zeros_like(array)
+        for idx in np.ndindex(array.shape):
+            old = array[idx]
+            array[idx] = old + 1e-6
+            up = loss()
+            array[idx] = old - 1e-6
+            numeric[idx] = (up - loss()) / 2e-6
+            array[idx] = old
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_the_sandbox_sets_the_limits_then_becomes_the_command():
+    import resource
+
+    sandbox = Path(check.__file__).parent.parent / "sandbox.py"
+    code = ("import resource, os; print(resource.getrlimit(resource.RLIMIT_DATA)[0], "
+            "resource.getrlimit(resource.RLIMIT_FSIZE)[0], os.getpid())")
+    out = subprocess.run([sys.executable, str(sandbox), "--memory-mb=512", "--file-mb=8", "--",
+                          sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert int(out[0]) == 512 * 2**20 and int(out[1]) == 8 * 2**20
+    assert resource.getrlimit(resource.RLIMIT_DATA)[0] != 512 * 2**20  # ours untouched
