@@ -1,0 +1,16 @@
+"""The TensorFlow track: SimpleRNN, LSTM and GRU written with tf.matmul, tf.sigmoid, tf.tanh...
+as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff does BPTT.
+
+    cells.py       SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights and one time step
+    recurrence.py  scan: the time loop (tf.while_loop) with Keras's masking
+    layers.py      SimpleRNN, LSTM, GRU: a cell run over a sequence, config, masking, dropout
+    checks.py      the errors a user can cause, each naming what was expected and given
+
+Shapes: B batch, T time, D input features, H units. Importing this module imports TensorFlow.
+"""
+
+from .cells import GRUCell, LSTMCell, SimpleRNNCell
+from .layers import GRU, LSTM, SimpleRNN
+from .recurrence import scan
+
+__all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "scan"]

@@ -1,0 +1,209 @@
+"""The three recurrent cells as Keras layers: their weights and one time step, in raw TF ops.
+
+Shapes: B batch, T time, D input features, H units. Each cell splits its work in two, so that a
+sequence layer can hoist the part that does not depend on the past out of the time loop:
+
+    xw = cell.project(x)              x (..., D) -> (..., G*H): x @ kernel (+ input bias), for
+                                      all time steps at once, one matmul
+    step = cell.step_fn()             step(xw_t, states) -> (h, new_states): the recurrence,
+                                      xw_t (B, G*H), states a list of (B, H)
+
+`cell(inputs, states)` does both for a single step, like keras.layers.LSTMCell.
+Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, initializers):
+
+    SimpleRNNCell  kernel (D, H)    recurrent_kernel (H, H)    bias (H,)
+    LSTMCell       kernel (D, 4H)   recurrent_kernel (H, 4H)   bias (4H,)     gates i, f, c, o
+    GRUCell        kernel (D, 3H)   recurrent_kernel (H, 3H)   bias (2, 3H)   gates z, r, h;
+                   bias[0] is added to x @ kernel, bias[1] to h @ recurrent_kernel (reset_after)
+"""
+
+import keras
+import tensorflow as tf
+
+
+class _Cell(keras.layers.Layer):
+    """What the three cells share: arguments, weights, the input projection, the config."""
+
+    gates = 1  # blocks of H columns in kernel and recurrent_kernel
+
+    def __init__(
+        self,
+        units,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    @property
+    def state_size(self):
+        return self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def build(self, input_shape):
+        D, GH = input_shape[-1], self.gates * self.units
+        self.kernel = self.add_weight(
+            shape=(D, GH), name="kernel", initializer=self.kernel_initializer
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, GH), name="recurrent_kernel", initializer=self.recurrent_initializer
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=self.bias_shape(), name="bias", initializer=self.bias_init()
+            )
+
+    def bias_shape(self):
+        return (self.gates * self.units,)
+
+    def bias_init(self):
+        return self.bias_initializer
+
+    def read(self, weight):
+        """The weight as a tensor in the compute dtype, read once per call, not once per step."""
+        return tf.cast(weight, self.compute_dtype)
+
+    def input_bias(self):
+        return None if self.bias is None else self.read(self.bias)
+
+    def project(self, x):
+        """x (..., D) -> x @ kernel + input bias, (..., G*H): one (N, D) @ (D, G*H) matmul for
+        all N = T*B rows at once."""
+        shape = tf.shape(x)
+        xw = tf.matmul(tf.reshape(x, [-1, x.shape[-1]]), self.read(self.kernel))
+        b = self.input_bias()
+        if b is not None:
+            xw = tf.nn.bias_add(xw, b)
+        return tf.reshape(xw, tf.concat([shape[:-1], [xw.shape[-1]]], 0))
+
+    def step_fn(self, h_mask=None):
+        """The recurrence step(xw_t, states) -> (h, new_states), with the recurrent weights
+        read once. h_mask (B, H), if given, multiplies h before h @ recurrent_kernel
+        (recurrent dropout)."""
+        raise NotImplementedError
+
+    def call(self, inputs, states, training=False):
+        """One time step, as keras.layers.*Cell: inputs (B, D), states a list of (B, H)."""
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        return self.step_fn()(self.project(inputs), states)
+
+    def get_initial_state(self, batch_size=None):
+        n = len(self.state_size) if isinstance(self.state_size, list) else 1
+        return [tf.zeros((batch_size, self.units), self.compute_dtype) for _ in range(n)]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+        }
+
+
+def _recurrent_input(h, h_mask):
+    return h if h_mask is None else h * h_mask
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class SimpleRNNCell(_Cell):
+    """h' = tanh(x W + h U + b)."""
+
+    def step_fn(self, h_mask=None):
+        U = self.read(self.recurrent_kernel)
+
+        def step(xw_t, states):
+            (h,) = states
+            h = tf.tanh(xw_t + tf.matmul(_recurrent_input(h, h_mask), U))
+            return h, [h]
+
+        return step
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class LSTMCell(_Cell):
+    """z = x W + h U + b -> [i|f|c|o];  c' = f*c + i*g;  h' = o*tanh(c'), with i, f, o = sigmoid
+    and g = tanh of their blocks. States [h, c]."""
+
+    gates = 4
+
+    def __init__(self, units, unit_forget_bias=True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    @property
+    def state_size(self):
+        return [self.units, self.units]
+
+    def bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        H, init = self.units, self.bias_initializer
+
+        def forget_bias_one(shape, dtype=None):
+            # As Keras: the forget block starts at 1, so the cell remembers by default.
+            return tf.concat([init((H,), dtype), tf.ones((H,), dtype), init((2 * H,), dtype)], 0)
+
+        return forget_bias_one
+
+    def step_fn(self, h_mask=None):
+        U = self.read(self.recurrent_kernel)
+
+        def step(xw_t, states):
+            h, c = states
+            z = xw_t + tf.matmul(_recurrent_input(h, h_mask), U)  # (B, 4H), all gates at once
+            i, f, g, o = tf.split(z, 4, axis=-1)
+            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+            h = tf.sigmoid(o) * tf.tanh(c)
+            return h, [h, c]
+
+        return step
+
+    def get_config(self):
+        return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class GRUCell(_Cell):
+    """Keras's GRU with reset_after=True: the reset gate multiplies h U + b_rec, after the
+    matmul.  z, r = sigmoid(x W + b_in + h U + b_rec) blocks;  h~ = tanh(x W_h + b_in,h +
+    r * (h U_h + b_rec,h));  h' = z*h + (1 - z)*h~."""
+
+    gates = 3
+
+    def bias_shape(self):
+        return (2, 3 * self.units)
+
+    def input_bias(self):
+        return None if self.bias is None else self.read(self.bias)[0]
+
+    def step_fn(self, h_mask=None):
+        U = self.read(self.recurrent_kernel)
+        b_rec = None if self.bias is None else self.read(self.bias)[1]
+
+        def step(xw_t, states):
+            (h,) = states
+            hu = tf.matmul(_recurrent_input(h, h_mask), U)  # (B, 3H)
+            if b_rec is not None:
+                hu = tf.nn.bias_add(hu, b_rec)
+            x_z, x_r, x_h = tf.split(xw_t, 3, axis=-1)
+            h_z, h_r, h_h = tf.split(hu, 3, axis=-1)
+            z = tf.sigmoid(x_z + h_z)
+            r = tf.sigmoid(x_r + h_r)
+            h_tilde = tf.tanh(x_h + r * h_h)
+            h = z * h + (1 - z) * h_tilde
+            return h, [h]
+
+        return step

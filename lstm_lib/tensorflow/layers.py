@@ -1,0 +1,214 @@
+"""SimpleRNN, LSTM and GRU: sequence layers, drop-in for keras.layers.* on the common arguments.
+
+    layer = LSTM(units, return_sequences=False, return_state=False, go_backwards=False,
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 zero_output_for_mask=False)
+    y = layer(x, initial_state=None, mask=None, training=None)
+        x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
+        with return_state: [y, h_T, c_T] (LSTM) or [y, h_T] (GRU, SimpleRNN)
+
+How a call runs: x is made time-major, projected for all steps at once (x @ kernel + b, one
+matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
+from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
+sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
+the same at every time step, only when training. Keras arguments that are not implemented are
+accepted at their default value only (see checks.py).
+"""
+
+import numbers
+
+import keras
+import tensorflow as tf
+
+from . import checks
+from .cells import GRUCell, LSTMCell, SimpleRNNCell
+from .recurrence import scan
+
+
+class _Recurrent(keras.layers.Layer):
+    """A cell run over time: the arguments, checks, masking and config the three layers share."""
+
+    cell_class = None
+    cell_name = None  # as Keras names it, so weight paths read lstm/lstm_cell/kernel
+    state_names = ("h",)
+    keras_only = (
+        "activation",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "stateful",
+        "unroll",
+        "time_major",
+    )
+
+    def __init__(
+        self,
+        units,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        zero_output_for_mask=False,
+        cell_kwargs=None,
+        **kwargs,
+    ):
+        where = type(self).__name__
+        kwargs = checks.refuse_unsupported(where, kwargs, self.keras_only)
+        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"{where}: units must be a positive integer, got {units!r}")
+        super().__init__(**kwargs)
+        self.cell = self.cell_class(
+            int(units), use_bias=use_bias, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            dtype=self.dtype_policy, name=self.cell_name,
+            **(cell_kwargs or {}),
+        )  # fmt: skip
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        # Read by keras.layers.Bidirectional; lstm_lib layers are never stateful.
+        self.stateful, self.states = False, None
+        self.dropout = checks.check_rate(where, "dropout", dropout)
+        self.recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.supports_masking = True
+        self._compiled_run = None
+
+    @property
+    def units(self):
+        return self.cell.units
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        checks.check_inputs(type(self).__name__, sequences_shape)
+        if not self.cell.built:
+            self.cell.build((None, sequences_shape[-1]))
+
+    def call(self, sequences, initial_state=None, mask=None, training=None):
+        where, H = type(self).__name__, self.units
+        checks.check_inputs(where, sequences.shape, self.cell.kernel.shape[0])
+        B, T = sequences.shape[0], sequences.shape[1]
+        if initial_state is not None:
+            initial_state = checks.check_initial_state(where, initial_state, self.state_names, H, B)
+        if mask is not None:
+            checks.check_mask(where, mask, B, T)
+        run = self._run
+        if tf.executing_eagerly():
+            # Called outside tf.function: run the loop as one compiled graph all the same.
+            if self._compiled_run is None:
+                self._compiled_run = tf.function(self._run, reduce_retracing=True)
+            run = self._compiled_run
+        return run(sequences, initial_state, mask, bool(training))
+
+    def _run(self, x, initial_state, mask, training):
+        D, H = self.cell.kernel.shape[0], self.units
+        batch = x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]
+        if initial_state is None:
+            states = [tf.zeros((batch, H), self.compute_dtype) for _ in self.state_names]
+        else:
+            states = [tf.cast(s, self.compute_dtype) for s in initial_state]
+
+        x = tf.transpose(tf.cast(x, self.compute_dtype), [1, 0, 2])  # (T, B, D)
+        if mask is not None:
+            mask = tf.transpose(tf.cast(mask, tf.bool))  # (T, B)
+        if self.go_backwards:
+            x = tf.reverse(x, [0])
+            mask = None if mask is None else tf.reverse(mask, [0])
+
+        h_mask = None
+        if training and self.dropout > 0:
+            x = x * self._dropout_mask((batch, D), self.dropout)  # same mask at every step
+        if training and self.recurrent_dropout > 0:
+            h_mask = self._dropout_mask((batch, H), self.recurrent_dropout)
+
+        xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
+        step = self.cell.step_fn(h_mask)
+        y, states = scan(step, xw, states, mask, self.return_sequences, self.zero_output_for_mask)
+        if self.return_sequences:
+            y = tf.transpose(y, [1, 0, 2])  # (B, T, H)
+        return (y, *states) if self.return_state else y
+
+    def _dropout_mask(self, shape, rate):
+        ones = tf.ones(tf.stack(shape), self.compute_dtype)
+        return keras.random.dropout(ones, rate, seed=self.seed_generator)
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        B, T = sequences_shape[0], sequences_shape[1]
+        y = (B, T, self.units) if self.return_sequences else (B, self.units)
+        if self.return_state:
+            return (y, *[(B, self.units) for _ in self.state_names])
+        return y
+
+    def compute_mask(self, sequences, mask=None):
+        # As keras.layers.RNN: the time mask passes on with the sequence it belongs to.
+        y_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [y_mask] + [None for _ in self.state_names]
+        return y_mask
+
+    def get_config(self):
+        cell = self.cell.get_config()
+        for key in ("name", "trainable", "dtype"):
+            cell.pop(key, None)
+        return {
+            **super().get_config(),
+            **cell,
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "zero_output_for_mask": self.zero_output_for_mask,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class SimpleRNN(_Recurrent):
+    """A fully connected RNN, h' = tanh(x W + h U + b); drop-in for keras.layers.SimpleRNN."""
+
+    cell_class = SimpleRNNCell
+    cell_name = "simple_rnn_cell"
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class LSTM(_Recurrent):
+    """Long Short-Term Memory (Hochreiter & Schmidhuber, 1997); drop-in for keras.layers.LSTM.
+    States [h, c]; unit_forget_bias=True starts the forget-gate bias at 1, as Keras does."""
+
+    cell_class = LSTMCell
+    cell_name = "lstm_cell"
+    state_names = ("h", "c")
+    keras_only = (*_Recurrent.keras_only, "recurrent_activation", "implementation", "use_cudnn")
+
+    def __init__(self, units, unit_forget_bias=True, **kwargs):
+        super().__init__(units, cell_kwargs={"unit_forget_bias": unit_forget_bias}, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="lstm_lib")
+class GRU(_Recurrent):
+    """Gated Recurrent Unit (Cho et al., 2014) as Keras builds it by default (reset_after=True,
+    bias (2, 3H)); drop-in for keras.layers.GRU."""
+
+    cell_class = GRUCell
+    cell_name = "gru_cell"
+    keras_only = (
+        *_Recurrent.keras_only,
+        "recurrent_activation",
+        "implementation",
+        "use_cudnn",
+        "reset_after",
+    )

@@ -1,0 +1,120 @@
+"""Mistakes a user can make with lstm_lib.tensorflow layers: each a ValueError that names what
+was expected and what was given."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from lstm_lib import tensorflow as ltf  # noqa: E402
+
+LAYERS = [ltf.SimpleRNN, ltf.LSTM, ltf.GRU]
+
+
+def zeros(*shape):
+    return tf.zeros(shape)
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_wrong_rank(cls):
+    name = cls.__name__
+    with pytest.raises(ValueError, match=rf"{name}: inputs must be \(batch, time, features\), "
+                                         r"got \(64, 32\)$"):  # fmt: skip
+        cls(8)(zeros(64, 32))
+    layer = cls(8)
+    layer(zeros(2, 5, 32))
+    with pytest.raises(ValueError, match=r"be \(batch, time, 32\), got \(2, 5, 4, 32\)"):
+        layer(zeros(2, 5, 4, 32))
+
+
+def test_wrong_rank_in_the_functional_api():
+    with pytest.raises(ValueError, match=r"LSTM: inputs must be \(batch, time, features\), "
+                                         r"got \(None, 32\)"):  # fmt: skip
+        ltf.LSTM(8)(keras.Input(shape=(32,)))
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_feature_size_changed_after_build(cls):
+    layer = cls(8)
+    layer(zeros(64, 10, 32))
+    message = rf"{cls.__name__}: inputs must be \(batch, time, 32\), got \(64, 100, 31\)"
+    with pytest.raises(ValueError, match=message):
+        layer(zeros(64, 100, 31))
+    with pytest.raises(ValueError, match=message):
+        tf.function(layer)(zeros(64, 100, 31))
+
+
+def test_initial_state_count():
+    with pytest.raises(ValueError, match=r"LSTM: initial_state must be 2 tensors \[h, c\], "
+                                         r"each \(batch, 8\), got 1"):  # fmt: skip
+        ltf.LSTM(8)(zeros(4, 5, 3), initial_state=[zeros(4, 8)])
+    with pytest.raises(ValueError, match=r"GRU: initial_state must be 1 tensor \[h\], "
+                                         r"each \(batch, 8\), got 2"):  # fmt: skip
+        ltf.GRU(8)(zeros(4, 5, 3), initial_state=[zeros(4, 8), zeros(4, 8)])
+
+
+@pytest.mark.parametrize("bad, message", [
+    ((4, 7), r"initial_state\[1\] \(c\) must be \(4, 8\), got \(4, 7\)"),
+    ((5, 8), r"initial_state\[1\] \(c\) must be \(4, 8\), got \(5, 8\)"),
+    ((4, 8, 1), r"initial_state\[1\] \(c\) must be \(4, 8\), got \(4, 8, 1\)"),
+])  # fmt: skip
+def test_initial_state_shape(bad, message):
+    with pytest.raises(ValueError, match="LSTM: " + message):
+        ltf.LSTM(8)(zeros(4, 5, 3), initial_state=[zeros(4, 8), zeros(*bad)])
+
+
+def test_single_state_may_be_a_bare_tensor_but_must_fit():
+    ltf.SimpleRNN(8)(zeros(4, 5, 3), initial_state=zeros(4, 8))
+    with pytest.raises(ValueError, match=r"SimpleRNN: initial_state\[0\] \(h\) must be "
+                                         r"\(4, 8\), got \(4, 6\)"):  # fmt: skip
+        ltf.SimpleRNN(8)(zeros(4, 5, 3), initial_state=zeros(4, 6))
+
+
+def test_mask_shape():
+    with pytest.raises(ValueError, match=r"GRU: mask must be \(batch, time\) = \(4, 5\), "
+                                         r"got \(4, 6\)"):  # fmt: skip
+        ltf.GRU(8)(zeros(4, 5, 3), mask=tf.ones((4, 6), tf.bool))
+
+
+@pytest.mark.parametrize("cls, kwargs, message", [
+    (ltf.LSTM, {"implementation": 3}, r"implementation=3 is not supported; lstm_lib implements "
+                                      r"only implementation=2"),
+    (ltf.LSTM, {"stateful": True}, r"stateful=True is not supported; .* only stateful=False"),
+    (ltf.GRU, {"reset_after": False}, r"reset_after=False is not supported; .* reset_after=True"),
+    (ltf.SimpleRNN, {"activation": "relu"}, r"activation='relu' is not supported; .* "
+                                            r"activation='tanh'"),
+    (ltf.LSTM, {"recurrent_activation": "hard_sigmoid"}, r"recurrent_activation='hard_sigmoid'"),
+    (ltf.LSTM, {"unroll": True}, r"unroll=True is not supported"),
+    (ltf.LSTM, {"kernel_regularizer": "l2"}, r"kernel_regularizer='l2' is not supported; .* "
+                                             r"kernel_regularizer=None"),
+    (ltf.LSTM, {"units": 0}, r"units must be a positive integer, got 0"),
+    (ltf.LSTM, {"dropout": 1.5}, r"dropout must be in \[0, 1\), got 1.5"),
+    (ltf.GRU, {"recurrent_dropout": -0.1}, r"recurrent_dropout must be in \[0, 1\), got -0.1"),
+])  # fmt: skip
+def test_unsupported_or_invalid_arguments(cls, kwargs, message):
+    kwargs = {"units": 8, **kwargs}
+    with pytest.raises(ValueError, match=f"{cls.__name__}: {message}"):
+        cls(**kwargs)
+
+
+def test_keras_defaults_of_unimplemented_arguments_are_accepted():
+    ltf.LSTM(8, activation="tanh", recurrent_activation=tf.sigmoid, stateful=False,
+             implementation=1, use_cudnn=False, kernel_regularizer=None)  # fmt: skip
+    ltf.GRU(8, reset_after=True, activation=keras.activations.tanh)
+
+
+def test_unknown_argument_is_rejected_by_keras():
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        ltf.LSTM(8, colour="blue")
+
+
+def test_errors_leave_a_built_layer_usable():
+    layer = ltf.LSTM(8)
+    y = layer(zeros(2, 3, 4))
+    with pytest.raises(ValueError):
+        layer(zeros(2, 3, 5))
+    np.testing.assert_array_equal(layer(zeros(2, 3, 4)), y)
