@@ -14,7 +14,7 @@ SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
 PYTEST := $(BIN)/python -m pytest
 NOTEBOOKS := $(wildcard book solutions)
 
-.PHONY: lab test setup lint unit notebooks exercises grade clean
+.PHONY: lab test setup lint unit notebooks exercises grade reproduce clean
 
 lab: $(SETUP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
@@ -44,6 +44,10 @@ notebooks: $(SETUP)
 
 exercises: $(SETUP)
 	$(BIN)/python -m lstm_lib.grading.make_exercises
+
+# The long versions of the chapters' experiments (many minutes), then the results table.
+reproduce: $(SETUP)
+	$(BIN)/python tools/reproduce.py --kernel $(KERNEL) $(CHAPTERS)
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
 grade: $(SETUP)
