@@ -1,0 +1,53 @@
+"""make reproduce runs a chapter's cells with the long budget and tabulates what they record."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import reproduce  # noqa: E402
+
+CHAPTER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: lstm-cpu
+  display_name: cpu
+  language: python
+---
+
+```{code-cell} ipython3
+from lstm_lib import runs
+steps = runs.budget(short=10, long=500)
+assert steps == 500, "the kernel did not see LSTM_BOOK_RUN=long"
+runs.record("toy experiment", "steps", steps, unit="steps", paper="none")
+```
+"""
+
+
+def test_a_chapter_runs_long_and_its_results_are_tabulated(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("LSTM_BOOK_RUN", raising=False)
+    chapter = tmp_path / "99_toy.md"
+    chapter.write_text(CHAPTER)
+    results = tmp_path / "results.jsonl"
+    assert reproduce.main([str(chapter), "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "| toy experiment | steps | 500 steps | none |" in out
+    assert "99_toy.md:" in out
+
+
+def test_a_failing_chapter_fails_the_command(tmp_path, capsys):
+    chapter = tmp_path / "98_broken.md"
+    chapter.write_text(CHAPTER.replace("steps == 500", "steps == 1"))
+    assert reproduce.main([str(chapter), "--results", str(tmp_path / "r.jsonl")]) == 1
+    assert "98_broken.md FAILED" in capsys.readouterr().err
+
+
+@pytest.fixture(autouse=True)
+def restore_environment(monkeypatch):
+    # reproduce sets LSTM_BOOK_RUN / LSTM_BOOK_RESULTS for its kernels; keep them out of other tests
+    monkeypatch.setenv("LSTM_BOOK_RUN", "short")
+    monkeypatch.delenv("LSTM_BOOK_RESULTS", raising=False)
