@@ -1,0 +1,74 @@
+"""Timing helpers shared by the benchmarks: alternating rounds, medians, matmul peak, tables.
+
+    alternate(candidates, rounds, warmup=2, settle=1) -> {name: [seconds per round]}
+    median_ratio(times, numerator, denominator) -> median over rounds of the per-round ratio
+    matmul_peak(n=2048, repeats=5, dtype=np.float32) -> GFLOP/s of NumPy's n x n matmul
+    print_table(headers, rows)
+
+Why alternate: on a shared machine the load drifts, so timing A twenty times and then B twenty
+times compares two different machines. Running A, B, B, A, A, B... in one process exposes both
+to the same drift, and the median of the per-round ratios cancels most of what is left.
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+
+def alternate(candidates, rounds, warmup=2, settle=1):
+    """Time each callable in candidates ({name: fn}) once per round, swapping the order each
+    round, after `warmup` untimed rounds. Returns {name: [seconds, ...]}, one per round.
+
+    Each turn first makes `settle` untimed calls, so that the call timed is one in a steady
+    back-to-back run, as in a training loop: the library's worker threads are awake, and those
+    of the library before it, which spin for a while after their work (OpenBLAS's for about
+    0.1 s), have gone quiet or at least yield. Without it, whichever runs second pays for the
+    first; with a sleep instead, a library with many small ops (TensorFlow) pays for waking up.
+    """
+    names = list(candidates)
+    times = {name: [] for name in names}
+    for r in range(warmup + rounds):
+        order = names if r % 2 == 0 else names[::-1]
+        for name in order:
+            for _ in range(settle):
+                candidates[name]()
+            start = time.perf_counter()
+            candidates[name]()
+            elapsed = time.perf_counter() - start
+            if r >= warmup:
+                times[name].append(elapsed)
+    return times
+
+
+def median_ratio(times, numerator, denominator):
+    """Median over rounds of times[numerator][k] / times[denominator][k]."""
+    pairs = zip(times[numerator], times[denominator], strict=True)
+    return statistics.median(a / b for a, b in pairs)
+
+
+def matmul_peak(n=2048, repeats=5, dtype=np.float32):
+    """Best GFLOP/s of NumPy's (n x n) @ (n x n) over `repeats` runs: the practical peak of this
+    machine's BLAS in this process, with its current thread setting."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+    out = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=out)  # warm-up: threads started, pages touched
+    best = min(_seconds(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _seconds(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def print_table(headers, rows):
+    """Print rows (lists of already formatted strings or numbers) under headers, aligned right."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[k]) for row in cells) for k in range(len(headers))]
+    for k, row in enumerate(cells):
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
