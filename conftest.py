@@ -45,6 +45,25 @@ def pytest_collect_file(file_path, parent):
     return None
 
 
+_notebook_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add up each notebook's cell times (setup includes starting its kernel)."""
+    path = report.nodeid.split("::")[0]
+    if "::Cell " in report.nodeid and path.endswith((".md", ".py")):
+        _notebook_seconds[path] = _notebook_seconds.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how long each notebook took: a chapter's budget is about two minutes."""
+    if not _notebook_seconds:
+        return
+    terminalreporter.section("notebook times")
+    for path, seconds in sorted(_notebook_seconds.items()):
+        terminalreporter.write_line(f"{seconds:7.1f} s  {path}")
+
+
 def pytest_configure(config):
     """Fail at once, listing the kernels there are, when --nbval-kernel-name names none of them."""
     name = config.option.nbval_kernel_name
