@@ -130,26 +130,37 @@ class _Recurrent(_Layer):
         return check_array(where, "d_outputs", d_outputs, shape, self.dtype)
 
 
-class SimpleRNN(_Recurrent):
-    """h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias); see rnn.py."""
+class _OneState(_Recurrent):
+    """A recurrent layer whose only state is h (SimpleRNN, GRU): the final state is h_T."""
+
+    # The functional pair this layer runs: forward(x, h0, kernel, recurrent_kernel, bias).
+    _forward = _backward = None
 
     def forward(self, x, initial_state=None):
         x = self._check_x(x)
-        h0 = self._state("SimpleRNN.forward", "initial_state", initial_state, x.shape[0])
-        hs, self._cache = rnn_forward(x, h0, self.kernel, self.recurrent_kernel, self.bias)
+        where = f"{type(self).__name__}.forward"
+        h0 = self._state(where, "initial_state", initial_state, x.shape[0])
+        hs, self._cache = type(self)._forward(
+            x, h0, self.kernel, self.recurrent_kernel, self.bias)
         self._shape = hs.shape
         return hs, hs[:, -1].copy()
 
     def backward(self, d_outputs, d_final_state=None):
-        where = "SimpleRNN.backward"
+        where = f"{type(self).__name__}.backward"
         cache = self._cached(where)
         dhs = self._check_d_outputs(where, d_outputs, self._shape)
         if d_final_state is not None:
             dh_T = self._state(where, "d_final_state", d_final_state, dhs.shape[0])
             dhs = dhs.copy()  # h_T is hs[:, -1]: its two gradients add
             dhs[:, -1] += dh_T
-        dx, dh0, *self.grads = rnn_backward(dhs, cache)
+        dx, dh0, *self.grads = type(self)._backward(dhs, cache)
         return dx, dh0, self.grads
+
+
+class SimpleRNN(_OneState):
+    """h_t = tanh(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias); see rnn.py."""
+
+    _forward, _backward = staticmethod(rnn_forward), staticmethod(rnn_backward)
 
 
 class LSTM(_Recurrent):
@@ -193,31 +204,15 @@ class LSTM(_Recurrent):
         return dx, (dh0, dc0), self.grads
 
 
-class GRU(_Recurrent):
+class GRU(_OneState):
     """Gated recurrent unit, Keras's reset_after=True, gates z, r, h; see gru.py."""
 
     blocks = 3
 
+    _forward, _backward = staticmethod(gru_forward), staticmethod(gru_backward)
+
     def _bias_shape(self):
         return (2, 3 * self.units)  # row 0 for the input projection, row 1 for the recurrent
-
-    def forward(self, x, initial_state=None):
-        x = self._check_x(x)
-        h0 = self._state("GRU.forward", "initial_state", initial_state, x.shape[0])
-        hs, self._cache = gru_forward(x, h0, self.kernel, self.recurrent_kernel, self.bias)
-        self._shape = hs.shape
-        return hs, hs[:, -1].copy()
-
-    def backward(self, d_outputs, d_final_state=None):
-        where = "GRU.backward"
-        cache = self._cached(where)
-        dhs = self._check_d_outputs(where, d_outputs, self._shape)
-        if d_final_state is not None:
-            dh_T = self._state(where, "d_final_state", d_final_state, dhs.shape[0])
-            dhs = dhs.copy()  # h_T is hs[:, -1]: its two gradients add
-            dhs[:, -1] += dh_T
-        dx, dh0, *self.grads = gru_backward(dhs, cache)
-        return dx, dh0, self.grads
 
 
 class Dense(_Layer):
