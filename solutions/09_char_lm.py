@@ -59,7 +59,8 @@ check.char_batches(char_batches, quiet=True)
 # character at every position, `targets` (B, T) the characters that came. Return, as a float,
 # the mean over the B · T positions of $-\log_2 \mathrm{softmax}(\text{logits})[\text{target}]$:
 # the cross-entropy in bits (nats / ln 2). A model that knows nothing scores log2(V); the
-# chapter's LSTM gets well under 2. Make it stable for logits in the thousands.
+# chapter's LSTM gets about 2.5 in its two-minute run and under 2 in its long run. Make it
+# stable for logits in the thousands.
 
 # %% nbgrader={"grade": false, "grade_id": "bits_per_char", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def bits_per_char(logits, targets):
