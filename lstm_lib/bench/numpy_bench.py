@@ -25,7 +25,14 @@ import numpy as np
 from lstm_lib.numpy import LSTM
 
 from .blas import blas_info, blas_threads
-from .timing import alternate, matmul_peak, median_ratio, print_table
+from .timing import (
+    add_run_arguments,
+    alternate,
+    matmul_peak,
+    median_ratio,
+    print_table,
+    round_counts,
+)
 
 
 def lstm_flops(B, T, D, H):
@@ -212,18 +219,11 @@ def main(argv=None):
         prog="python -m lstm_lib.bench numpy",
         description="The NumPy LSTM against keras.layers.LSTM, forward + backward, float32.",
     )
-    add = parser.add_argument
-    add("--repeats", type=int, default=20, help="timed rounds for the headline (default 20)")
-    add("--quick", action="store_true", help="fewer rounds: 5 for the headline, 2 a table row")
-    add("--no-scaling", action="store_true", help="skip the table over H and T")
-    add("--blas-threads", type=int, help="threads for NumPy's OpenBLAS (default: as configured)")
-    add("--batch", type=int, default=64, help="B (default 64)")
-    add("--time", type=int, default=100, help="T (default 100)")
-    add("--input", type=int, default=32, help="D (default 32)")
-    add("--units", type=int, default=128, help="H (default 128)")
+    add_run_arguments(parser)
+    parser.add_argument("--blas-threads", type=int,
+                        help="threads for NumPy's OpenBLAS (default: as configured)")
     args = parser.parse_args(argv)
-    rounds = 5 if args.quick else args.repeats
-    table_rounds = 2 if args.quick else max(3, args.repeats // 4)
+    rounds, table_rounds = round_counts(args)
     with blas_threads(args.blas_threads):
         describe_environment()
         headline(args.batch, args.time, args.input, args.units, rounds)

@@ -19,7 +19,7 @@ import platform
 
 import numpy as np
 
-from .timing import alternate, median_ratio, print_table
+from .timing import add_run_arguments, alternate, median_ratio, print_table, round_counts
 
 TARGET = 0.9  # ours / keras, LSTM forward + backward
 
@@ -147,18 +147,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m lstm_lib.bench tensorflow", description=__doc__.split("\n")[0]
     )
-    add = parser.add_argument
-    add("--repeats", type=int, default=20, help="timed rounds for the headline (default 20)")
-    add("--quick", action="store_true", help="fewer rounds: 5 for the headline, 2 a table row")
-    add("--no-scaling", action="store_true", help="skip the table over H and T")
-    add("--xla", action="store_true", help="also time both with jit_compile=True")
-    add("--batch", type=int, default=64, help="B (default 64)")
-    add("--time", type=int, default=100, help="T (default 100)")
-    add("--input", type=int, default=32, help="D (default 32)")
-    add("--units", type=int, default=128, help="H (default 128)")
+    add_run_arguments(parser)
+    parser.add_argument("--xla", action="store_true", help="also time both with jit_compile=True")
     args = parser.parse_args(argv)
-    rounds = 5 if args.quick else args.repeats
-    table_rounds = 2 if args.quick else max(3, args.repeats // 4)
+    rounds, table_rounds = round_counts(args)
     describe_environment()
     headline(args.batch, args.time, args.input, args.units, rounds, args.xla)
     if not args.no_scaling:

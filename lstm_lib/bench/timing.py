@@ -16,6 +16,25 @@ import time
 import numpy as np
 
 
+def add_run_arguments(parser):
+    """The options both benchmarks take: rounds, --quick, --no-scaling and the shape B, T, D, H."""
+    add = parser.add_argument
+    add("--repeats", type=int, default=20, help="timed rounds for the headline (default 20)")
+    add("--quick", action="store_true", help="fewer rounds: 5 for the headline, 2 a table row")
+    add("--no-scaling", action="store_true", help="skip the table over H and T")
+    add("--batch", type=int, default=64, help="B (default 64)")
+    add("--time", type=int, default=100, help="T (default 100)")
+    add("--input", type=int, default=32, help="D (default 32)")
+    add("--units", type=int, default=128, help="H (default 128)")
+
+
+def round_counts(args):
+    """(rounds for the headline, rounds for each scaling-table row) from add_run_arguments' args."""
+    if args.quick:
+        return 5, 2
+    return args.repeats, max(3, args.repeats // 4)
+
+
 def alternate(candidates, rounds, warmup=2, settle=1):
     """Time each callable in candidates ({name: fn}) once per round, swapping the order each
     round, after `warmup` untimed rounds. Returns {name: [seconds, ...]}, one per round.
