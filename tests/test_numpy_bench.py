@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import lstm_lib.bench.__main__ as bench_main
+from lstm_lib.bench import timing
 from lstm_lib.bench.blas import blas_info, blas_threads
 from lstm_lib.bench.numpy_bench import lstm_flops
 from lstm_lib.bench.timing import alternate, median_ratio, print_table
@@ -43,6 +44,22 @@ def test_alternate_times_every_candidate_each_round_in_alternating_order():
     assert median_ratio({"a": [2.0, 9.0, 3.0], "b": [1.0, 1.0, 1.0]}, "a", "b") == 3.0
 
 
+def test_alternate_settles_for_at_least_settle_seconds(monkeypatch):
+    clock = [0.0]  # a fake clock that each call of a candidate moves on by 0.1 s
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
+    log = []
+
+    def call(name):
+        log.append(name)
+        clock[0] += 0.1
+
+    candidates = {"a": lambda: call("a"), "b": lambda: call("b")}
+    times = alternate(candidates, rounds=2, warmup=0, settle=1, settle_seconds=0.25)
+    # Untimed calls until 0.25 s have passed (three of 0.1 s), then the timed one.
+    assert "".join(log) == "aaaabbbb" + "bbbbaaaa"
+    np.testing.assert_allclose(times["a"] + times["b"], [0.1] * 4)
+
+
 def test_print_table_aligns(capsys):
     print_table(["H", "ms"], [[64, "1.5"], [512, "12.25"]])
     lines = capsys.readouterr().out.splitlines()
@@ -63,3 +80,29 @@ def test_blas_threads_restores_the_setting():
         assert blas_info()["threads"] == 1
         np.ones((64, 64)) @ np.ones((64, 64))
     assert blas_info()["threads"] == before
+
+
+def test_blas_info_names_the_kernels_openblas_runs():
+    info = blas_info()
+    if info["library"] is None:
+        pytest.skip("NumPy does not use an OpenBLAS this module can find")
+    assert isinstance(info["kernels"], str) and info["kernels"]
+    coretype = info["coretype"]
+    if coretype:  # forced by the environment: OpenBLAS reports the type it was told
+        assert info["kernels"].lower() == coretype.lower()
+
+
+def test_benchmark_runs_end_to_end_on_a_tiny_shape(monkeypatch, capsys):
+    from lstm_lib.bench import numpy_bench
+
+    # The same code path, minus the waiting: no settling time, a small matmul for the peak.
+    monkeypatch.setattr(numpy_bench, "alternate",
+                        lambda c, r, w, settle_seconds: alternate(c, r, w))  # fmt: skip
+    monkeypatch.setattr(numpy_bench, "matmul_peak", lambda: timing.matmul_peak(n=64))
+    shape = ["--batch", "2", "--time", "3", "--input", "3", "--units", "4"]
+    assert numpy_bench.main(["--quick", "--no-scaling", *shape]) == 0
+    out = capsys.readouterr().out
+    assert "B=2 T=3 D=3 H=4" in out
+    assert "median keras_time / numpy_time:" in out and "for 1.5x, NumPy would need" in out
+    error = float(out.split("gradients agree with Keras's to ")[1].split()[0])
+    assert error < 1e-4

@@ -1,12 +1,15 @@
 """How many threads NumPy's BLAS (OpenBLAS) uses, and a way to change it for a while.
 
-    blas_info() -> {"library": path or None, "threads": int or None, "coretype": str or None}
+    blas_info() -> {"library": file name or None, "threads": int or None,
+                    "kernels": str or None, "coretype": str or None}
     blas_threads(n)   context manager: NumPy's matrix products use n threads inside the block
 
 NumPy has no public API for this; threadpoolctl does it by calling OpenBLAS's own
 openblas_set_num_threads through ctypes, and so does this module, without the dependency.
 Where no OpenBLAS is found (another BLAS, another OS), the functions report None and
-blas_threads does nothing. OPENBLAS_CORETYPE (which kernels OpenBLAS picks) is only reported.
+blas_threads does nothing. "kernels" is the CPU type whose kernels OpenBLAS runs (its
+openblas_get_corename: detected at load, or forced by the environment variable
+OPENBLAS_CORETYPE, which is reported as "coretype" and never changed here).
 """
 
 import contextlib
@@ -48,11 +51,21 @@ def _openblas():
     return path, _function(lib, "get_num_threads"), _function(lib, "set_num_threads")
 
 
+def _corename():
+    path = _loaded_openblas()
+    corename = path and _function(ctypes.CDLL(path), "get_corename")
+    if not corename:
+        return None
+    corename.restype = ctypes.c_char_p
+    return corename().decode(errors="replace")
+
+
 def blas_info():
     path, get, _ = _openblas()
     return {
         "library": os.path.basename(path) if path else None,
         "threads": int(get()) if get else None,
+        "kernels": _corename(),
         "coretype": os.environ.get("OPENBLAS_CORETYPE"),
     }
 

@@ -34,6 +34,8 @@ from .timing import (
     round_counts,
 )
 
+FLOOR = "NumPy, matrix products only"
+
 
 def lstm_flops(B, T, D, H):
     """Multiply-adds x 2 of an LSTM forward + backward, matrix products only.
@@ -127,7 +129,7 @@ def compare(B, T, D, H, rounds, warmup=2, single_thread_too=False, floor_too=Fal
     if single_thread_too:
         candidates["NumPy, 1 BLAS thread"] = numpy_runner(layer, x, dy, 1)
     if floor_too:
-        candidates["NumPy, matrix products only"] = matmul_only_runner(B, T, D, H)
+        candidates[FLOOR] = matmul_only_runner(B, T, D, H)
     candidates["Keras"] = keras_runner(layer.get_weights(), x, dy)
     dx, _, grads = candidates["NumPy"]()
     reference = candidates["Keras"]()
@@ -136,7 +138,8 @@ def compare(B, T, D, H, rounds, warmup=2, single_thread_too=False, floor_too=Fal
         float(np.max(np.abs(a - b)) / np.max(np.abs(b)))
         for a, b in zip([dx, *grads], reference, strict=True)
     )
-    return alternate(candidates, rounds, warmup), error
+    # NumPy and TensorFlow alternate: let each one's idle worker threads go quiet first.
+    return alternate(candidates, rounds, warmup, settle_seconds=0.3), error
 
 
 def describe_environment():
@@ -145,9 +148,16 @@ def describe_environment():
 
     info = blas_info()
     blas = f"{info['library'] or 'unknown BLAS'}, {info['threads'] or '?'} threads"
+    if info["kernels"]:
+        blas += f", {info['kernels']} kernels"
     if info["coretype"]:
         blas += f", OPENBLAS_CORETYPE={info['coretype']}"
     print(f"NumPy {np.__version__} ({blas})")
+    if info["coretype"] or os.environ.get("OPENBLAS_L2_SIZE"):
+        print("  OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set in this environment and choose "
+              "OpenBLAS's kernels instead of letting it detect the CPU; to measure what NumPy "
+              "does without them: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m "
+              "lstm_lib.bench numpy")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, run on the CPU")
     print(f"{platform.machine()}, {os.cpu_count()} CPUs, load average {_load()}")
 
@@ -186,6 +196,9 @@ def headline(B, T, D, H, rounds):
     )
     print(f"median keras_time / numpy_time: {median_ratio(times, 'Keras', 'NumPy'):.2f}x "
           f"(median over rounds of the per-round ratio)")  # fmt: skip
+    keras_ms, floor_ms = 1e3 * np.median(times["Keras"]), 1e3 * np.median(times[FLOOR])
+    print(f"for 1.5x, NumPy would need {keras_ms / 1.5:.1f} ms; its matrix products alone, with "
+          f"no elementwise work at all, take {floor_ms:.1f} ms here")  # fmt: skip
     print(f"load average after: {_load()}")
 
 

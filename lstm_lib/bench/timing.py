@@ -1,6 +1,7 @@
 """Timing helpers shared by the benchmarks: alternating rounds, medians, matmul peak, tables.
 
-    alternate(candidates, rounds, warmup=2, settle=1) -> {name: [seconds per round]}
+    alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0)
+        -> {name: [seconds per round]}
     median_ratio(times, numerator, denominator) -> median over rounds of the per-round ratio
     matmul_peak(n=2048, repeats=5, dtype=np.float32) -> GFLOP/s of NumPy's n x n matmul
     print_table(headers, rows)
@@ -10,6 +11,7 @@ times compares two different machines. Running A, B, B, A, A, B... in one proces
 to the same drift, and the median of the per-round ratios cancels most of what is left.
 """
 
+import itertools
 import statistics
 import time
 
@@ -35,22 +37,28 @@ def round_counts(args):
     return args.repeats, max(3, args.repeats // 4)
 
 
-def alternate(candidates, rounds, warmup=2, settle=1):
+def alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0):
     """Time each callable in candidates ({name: fn}) once per round, swapping the order each
     round, after `warmup` untimed rounds. Returns {name: [seconds, ...]}, one per round.
 
-    Each turn first makes `settle` untimed calls, so that the call timed is one in a steady
-    back-to-back run, as in a training loop: the library's worker threads are awake, and those
-    of the library before it, which spin for a while after their work (OpenBLAS's for about
-    0.1 s), have gone quiet or at least yield. Without it, whichever runs second pays for the
-    first; with a sleep instead, a library with many small ops (TensorFlow) pays for waking up.
+    Each turn first makes untimed calls - `settle` of them, and more until `settle_seconds`
+    have passed - so that the call timed is one in a steady back-to-back run, as in a training
+    loop: the library's worker threads are awake, and those of the library before it, which
+    spin for a while after their work, have gone quiet. OpenBLAS's spin for about 0.1 s, longer
+    than one call of the book's sizes, and take a core from TensorFlow meanwhile (and
+    TensorFlow's from NumPy): so when candidates from different libraries alternate, give
+    settle_seconds=0.3. With a sleep instead, a library with many small ops (TensorFlow) would
+    pay for waking up.
     """
     names = list(candidates)
     times = {name: [] for name in names}
     for r in range(warmup + rounds):
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
-            for _ in range(settle):
+            settled = time.perf_counter() + settle_seconds
+            for k in itertools.count():
+                if k >= settle and time.perf_counter() >= settled:
+                    break
                 candidates[name]()
             start = time.perf_counter()
             candidates[name]()
