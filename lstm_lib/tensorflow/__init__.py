@@ -1,8 +1,11 @@
 """The TensorFlow track: SimpleRNN, LSTM and GRU written with tf.matmul, tf.sigmoid, tf.tanh...
-as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff does BPTT.
+as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff does BPTT
+(except on the LSTM's fast path, fused_lstm.py, where it is written by hand).
 
     cells.py       SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights and one time step
     recurrence.py  scan: the time loop (tf.while_loop) with Keras's masking
+    fused_lstm.py  lstm_sequence: the LSTM's unmasked sequence with a hand-written backward,
+                   the layer's fast path on a CPU
     layers.py      SimpleRNN, LSTM, GRU: a cell run over a sequence, config, masking, dropout
     checks.py      the errors a user can cause, each naming what was expected and given
 

@@ -11,10 +11,12 @@
 
 How a call runs: x is made time-major, projected for all steps at once (x @ kernel + b, one
 matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
-from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
-sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
-the same at every time step, only when training. Keras arguments that are not implemented are
-accepted at their default value only (see checks.py).
+from tf.GradientTape through that loop. One exception: an LSTM call with no mask and no
+recurrent dropout runs LSTMCell.sequence (fused_lstm.py), the same arithmetic arranged for
+speed on a CPU, with backpropagation through time written by hand. Dropout is variational, as
+in Keras: one mask per sequence on the inputs (dropout) and one on h before h @ recurrent_kernel
+(recurrent_dropout), the same at every time step, only when training. Keras arguments that are
+not implemented are accepted at their default value only (see checks.py).
 """
 
 import numbers
@@ -134,9 +136,16 @@ class _Recurrent(keras.layers.Layer):
         if training and self.recurrent_dropout > 0:
             h_mask = self._dropout_mask((batch, H), self.recurrent_dropout)
 
-        xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
-        step = self.cell.step_fn(h_mask)
-        y, states = scan(step, xw, states, mask, self.return_sequences, self.zero_output_for_mask)
+        if mask is None and h_mask is None and hasattr(self.cell, "sequence"):
+            # The LSTM's fast path: the whole sequence in one function, backward by hand.
+            hs, states = self.cell.sequence(x, states)
+            y = hs if self.return_sequences else states[0]
+        else:
+            xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
+            step = self.cell.step_fn(h_mask)
+            y, states = scan(
+                step, xw, states, mask, self.return_sequences, self.zero_output_for_mask
+            )
         if self.return_sequences:
             y = tf.transpose(y, [1, 0, 2])  # (B, T, H)
         return (y, *states) if self.return_state else y

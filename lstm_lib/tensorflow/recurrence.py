@@ -19,7 +19,8 @@ def scan(step, xw, states, mask=None, return_sequences=True, zero_output_for_mas
     Returns (outputs (T, B, H) if return_sequences else the last output (B, H), final states).
     """
     T = tf.shape(xw)[0]
-    inputs = tf.TensorArray(xw.dtype, size=T).unstack(xw)
+    # clear_after_read=False: run eagerly, a TensorArray forgets what was read (see _seed_gradient).
+    inputs = tf.TensorArray(xw.dtype, size=T, clear_after_read=False).unstack(xw)
     masks = None if mask is None else tf.TensorArray(tf.bool, size=T).unstack(mask[..., None])
     outputs = tf.TensorArray(xw.dtype, size=T, element_shape=states[0].shape)
 
