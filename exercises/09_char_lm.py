@@ -30,20 +30,21 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## Exercise 1 · Next-character training pairs (2 points)
 #
-# Write `char_batches(ids, seq_len)`: `ids` is a 1-D integer array, the text as character ids,
+# Write `cut_windows(ids, seq_len)`: `ids` is a 1-D integer array, the text as character ids,
 # of length N. Return `(inputs, targets)`, two integer arrays of shape (n, seq_len) with
 # n = (N − 1) // seq_len: `inputs` is `ids[:n * seq_len]` cut into n rows of `seq_len`, and
 # `targets` the same shifted by one character, so that `targets[r, j]` is the character that
-# follows `inputs[r, j]`. Leftover characters at the end are dropped.
+# follows `inputs[r, j]`. Leftover characters at the end are dropped. (The chapter's
+# `lstm_lib.data.char_batches` does this too, then shuffles the windows into batches.)
 
-# %% nbgrader={"grade": false, "grade_id": "char_batches", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def char_batches(ids, seq_len):
+# %% nbgrader={"grade": false, "grade_id": "cut_windows", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def cut_windows(ids, seq_len):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_char_batches", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.char_batches(char_batches, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_cut_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.cut_windows(cut_windows, points=2)
 
 
 # %% [markdown]

@@ -14,6 +14,7 @@ the functions that draw several panels take a sequence of axes there.
 """
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 __all__ = [
@@ -130,6 +131,7 @@ def gate_heatmaps(gates, tokens=None, *, title="Gate activations", ax=None):
         fig.colorbar(image, ax=axis, label="activation")
         axis.set_title(GATE_NAMES.get(name, name), fontsize="medium")
         axis.set_ylabel("unit")
+        axis.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         if tokens is not None:
             axis.set_xticks(np.arange(len(tokens)), [_token_label(t) for t in tokens],
                             fontsize="small")
@@ -227,10 +229,11 @@ def text_heatmap(text, values, *, width=80, cmap="RdBu_r", vmin=-1.0, vmax=1.0,
 
 
 def results_bar(results, ylabel, *, errors=None, baseline=None, baseline_label="baseline",
-                xlabel="variant", title="Results", fmt="{:.3g}", ax=None):
+                xlabel="variant", title="Results", fmt="{:.3g}", logy=False, ax=None):
     """One bar per entry of {name: value}, each labelled with its value.
 
     errors: optional {name: error bar half-width}. baseline: a dashed horizontal reference line.
+    logy: a log-scale y axis, for values spanning decades (errors against a tolerance, times).
     """
     fig, ax = _figure_and_axes(ax, figsize=(max(4.0, 0.9 * len(results) + 1.5), 3.5))
     names = list(results)
@@ -239,6 +242,8 @@ def results_bar(results, ylabel, *, errors=None, baseline=None, baseline_label="
     bars = ax.bar(np.arange(len(names)), heights, yerr=yerr, capsize=3 if yerr else 0,
                   color=[f"C{k % 10}" for k in range(len(names))])
     ax.bar_label(bars, labels=[fmt.format(v) for v in heights], padding=2, fontsize="small")
+    if logy:
+        ax.set_yscale("log")  # a value of exactly 0 keeps its label but shows no bar
     ax.margins(y=0.12)  # room for the value labels above the bars
     ax.set_xticks(np.arange(len(names)), names,
                   rotation=30 if max(map(len, names), default=0) > 8 else 0,

@@ -37,6 +37,9 @@ CALLS = {
     "results_bar": lambda **kw: plot.results_bar(
         {"LSTM": 0.02, "no forget gate": 0.05, "GRU": 0.021}, "validation MSE",
         errors={"LSTM": 0.002}, baseline=0.0396, **kw),
+    "results_bar on a log axis": lambda **kw: plot.results_bar(
+        {"float64": 3e-12, "float32": 2e-6}, "relative error", baseline=1e-4, fmt="{:.1e}",
+        logy=True, **kw),
     "timing_plot": lambda **kw: plot.timing_plot(
         [10, 100, 1000], {"NumPy": [1.0, 9.0, 95.0], "Keras": [3.0, 12.0, 80.0]}, logx=True,
         logy=True, **kw),
@@ -118,3 +121,15 @@ def test_bad_shapes_are_reported():
         plot.state_trace(np.zeros(5), np.zeros(6))
     with pytest.raises(ValueError, match="2 axes"):
         plot.state_trace(np.zeros(5), np.zeros(5), inputs=np.zeros(5), ax=plt.subplots()[1])
+
+
+def test_results_bar_logy_sets_a_log_axis():
+    fig = CALLS["results_bar on a log axis"]()
+    assert plotting_axes(fig)[0].get_yscale() == "log"
+
+
+def test_gate_heatmaps_label_units_with_whole_numbers():
+    fig = plot.gate_heatmaps({"i": rng.uniform(size=(6, 3))})
+    fig.canvas.draw()
+    ticks = plotting_axes(fig)[0].get_yticks()
+    assert len(ticks) and np.all(ticks == np.round(ticks))

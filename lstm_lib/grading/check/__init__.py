@@ -17,12 +17,12 @@ checkers of problem set 07, when they run.
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
-    09 charlm.py    char_batches, bits_per_char, sample_with_temperature
+    09 charlm.py    cut_windows, bits_per_char, sample_with_temperature
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step
     11 practice.py  masked_rnn_forward, bidirectional_rnn, make_windows, last_valid_output
 """
 
-from .charlm import bits_per_char, char_batches, sample_with_temperature
+from .charlm import bits_per_char, cut_windows, sample_with_temperature
 from .lstm import (
     fixed_lstm_forward,
     lstm_backward,
@@ -57,7 +57,7 @@ __all__ = [
     "lstm_step", "fixed_lstm_forward", "worst_mismatch",
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
-    "char_batches", "bits_per_char", "sample_with_temperature",
+    "cut_windows", "bits_per_char", "sample_with_temperature",
     "gru_step_forward", "gru_forward", "coupled_lstm_step",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
 ]  # fmt: skip

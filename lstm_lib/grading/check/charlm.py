@@ -10,9 +10,9 @@ from ..feedback import Check, close, fmt
 DRAWS = 20_000
 
 
-def char_batches(fn, points=None, seed=None, quiet=False):
+def cut_windows(fn, points=None, seed=None, quiet=False):
     """fn(ids (N,), seq_len) -> (inputs, targets), each (n, seq_len), targets shifted by one."""
-    with Check("char_batches", points, seed, quiet) as c:
+    with Check("cut_windows", points, seed, quiet) as c:
         seq_len = int(c.rng.integers(3, 8))
         k = int(c.rng.integers(2, 6))
         for N in (k * seq_len, k * seq_len + 1, k * seq_len + int(c.rng.integers(2, seq_len))):
