@@ -3,8 +3,9 @@
 Each SUBMISSION is a filled-in problem set, jupytext .py or .ipynb, or a folder searched for
 them. It is matched to solutions/ by file name (03_lstm_cell.ipynb, or 03_lstm_cell_alice.py,
 is graded against solutions/03_lstm_cell.py), its locked and check cells are restored from
-there (hidden tests included), and it runs in a kernel of its own with a time limit per cell,
-a memory limit and an output limit, in a temporary copy: the file itself is never modified.
+there (hidden tests included), and it runs in a kernel of its own with a time limit per cell
+and one for the whole submission, a memory limit and an output limit, in a temporary copy: the
+file itself is never modified.
 Submissions run in parallel (--jobs, default: the number of CPUs).
 
 It prints a table per submission; --csv writes one row per submission and check
@@ -106,6 +107,9 @@ def main(argv=None):
                         help="submissions graded at once (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=Limits.timeout,
                         help="seconds a cell may run (default: %(default)s)")
+    parser.add_argument("--total-timeout", type=float, default=Limits.total_timeout,
+                        help="seconds all the cells of one submission may run together "
+                             "(default: %(default)s)")
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
                         help="memory per kernel, MiB (default: %(default)s)")
     parser.add_argument("--max-output", type=int, default=Limits.max_output,
@@ -121,7 +125,12 @@ def main(argv=None):
     missing = [f for f in files if not f.is_file()]
     if missing or not files:
         parser.error(f"no such file: {missing[0]}" if missing else "no submissions found")
-    limits = Limits(args.kernel, args.timeout, args.memory_mb, args.max_output)
+    for option in ("timeout", "total_timeout"):
+        if getattr(args, option) <= 0:
+            parser.error(f"--{option.replace('_', '-')} must be a positive number of seconds, "
+                         f"got {getattr(args, option)}")
+    limits = Limits(args.kernel, args.timeout, args.memory_mb, args.max_output,
+                    total_timeout=args.total_timeout)
     started = time.monotonic()
     results = [None] * len(files)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:

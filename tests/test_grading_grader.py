@@ -205,6 +205,29 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
 
 
 @pytest.mark.slow
+def test_the_total_time_limit_stops_a_slow_submission(tmp_path):
+    # Each cell is well within the per-cell limit; together they are not.
+    slow = variant((ANSWER_1, ANSWER_1 + "\n\n\nimport time\ntime.sleep(30)"))
+    path = tmp_path / "01_vanilla_rnn_slow.py"
+    path.write_text(slow)
+    data, _, _ = grade(path, timeout=60, extra=["--total-timeout", "4"])
+    g = data[path.name]
+    assert g["points"] == 0 and g["seconds"] < 30
+    assert {e["status"] for e in g["exercises"]} == {"out of time"}
+    assert "total time limit" in g["exercises"][0]["message"]
+
+
+def test_time_limits_must_be_positive(tmp_path):
+    path = tmp_path / "01_vanilla_rnn.py"
+    path.write_text(RNN)
+    result = subprocess.run(
+        [sys.executable, "-m", "lstm_lib.grade", str(path), "--total-timeout", "0"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2
+    assert "--total-timeout must be a positive number of seconds, got 0.0" in result.stderr
+
+
+@pytest.mark.slow
 def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     folder = tmp_path / "class" / "alice"
     folder.mkdir(parents=True)

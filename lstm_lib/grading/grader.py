@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import notebook
 from .assemble import assemble
-from .kernel import Kernel
+from .kernel import Kernel, Outcome
 from .static import library_names, library_use
 
 SUFFIXES = (".py", ".ipynb")
@@ -32,6 +32,7 @@ class Limits:
     memory_mb: int = 4096
     max_output: int = 1_000_000  # characters per cell
     file_mb: int = 64
+    total_timeout: float = 600.0  # seconds for all the cells of one submission
 
 
 @dataclass
@@ -123,8 +124,16 @@ def grade_submission(path, solutions, limits=None, name=None):
         outcomes = {}
         try:
             with Kernel(limits.kernel, workdir, limits.memory_mb, limits.file_mb) as kernel:
+                deadline = time.monotonic() + limits.total_timeout
                 for cell in cells:
-                    outcome = kernel.run(cell.source, limits.timeout, limits.max_output)
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        outcome = Outcome("out of time")
+                    else:
+                        outcome = kernel.run(cell.source, min(limits.timeout, left),
+                                             limits.max_output)
+                        if outcome.status == "timeout" and left < limits.timeout:
+                            outcome = Outcome("out of time", seconds=outcome.seconds)
                     if cell.role == "grade":
                         outcomes[cell.grade_id] = outcome
         except Exception as e:  # noqa: BLE001 - a kernel that will not start: the whole file
@@ -188,6 +197,8 @@ def _status(outcome):
             return status, outcome.evalue  # the checker's own words
         return status, f"{outcome.ename}: {outcome.evalue}".strip(": ")
     messages = {"timeout": "still running after the time limit: an endless loop?",
+                "out of time": "the submission's total time limit ran out before this check "
+                               "had finished (see --total-timeout)",
                 "output flood": "printed more than the output limit",
                 "crashed": "the kernel died while this cell ran",
                 "not run": "not run: the kernel had died or been stopped before this cell"}
