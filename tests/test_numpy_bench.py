@@ -7,7 +7,7 @@ import pytest
 import lstm_lib.bench.__main__ as bench_main
 from lstm_lib.bench import timing
 from lstm_lib.bench.blas import blas_info, blas_threads
-from lstm_lib.bench.numpy_bench import lstm_flops
+from lstm_lib.bench.numpy_bench import lstm_flops, recurrent_flops
 from lstm_lib.bench.timing import alternate, median_ratio, print_table
 
 
@@ -70,6 +70,8 @@ def test_lstm_flops_counts_three_products_per_matrix():
     B, T, D, H = 2, 3, 4, 5
     forward = T * (2 * B * D * 4 * H + 2 * B * H * 4 * H)
     assert lstm_flops(B, T, D, H) == 3 * forward
+    # The step-to-step chain: one (B, H) @ (H, 4H) product forward and one backward per step.
+    assert recurrent_flops(B, T, H) == 2 * T * 2 * B * H * 4 * H
 
 
 def test_blas_threads_restores_the_setting():

@@ -51,8 +51,8 @@ def _openblas():
     return path, _function(lib, "get_num_threads"), _function(lib, "set_num_threads")
 
 
-def _corename():
-    path = _loaded_openblas()
+def _corename(path):
+    """The CPU type whose kernels the OpenBLAS at path runs, or None."""
     corename = path and _function(ctypes.CDLL(path), "get_corename")
     if not corename:
         return None
@@ -65,7 +65,7 @@ def blas_info():
     return {
         "library": os.path.basename(path) if path else None,
         "threads": int(get()) if get else None,
-        "kernels": _corename(),
+        "kernels": _corename(path),
         "coretype": os.environ.get("OPENBLAS_CORETYPE"),
     }
 

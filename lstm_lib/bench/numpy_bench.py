@@ -47,6 +47,12 @@ def lstm_flops(B, T, D, H):
     return 3 * 2 * B * T * 4 * H * (D + H)
 
 
+def recurrent_flops(B, T, H):
+    """Multiply-adds x 2 of the 2T products that chain the steps: h @ recurrent_kernel in the
+    forward and dz @ recurrent_kernel.T in the backward, each (B, H) by (H, 4H)."""
+    return 2 * T * 2 * B * H * 4 * H
+
+
 def make_problem(B, T, D, H, seed=0):
     """A NumPy LSTM, an input and an upstream gradient, all float32."""
     rng = np.random.default_rng(seed)
@@ -190,7 +196,7 @@ def headline(B, T, D, H, rounds):
             peaks["NumPy, 1 BLAS thread"] = matmul_peak()
     times, error = compare(B, T, D, H, rounds, single_thread_too=single_thread_too, floor_too=True)
     flops = lstm_flops(B, T, D, H)
-    chain_flops = 2 * T * 2 * B * H * 4 * H  # h @ U forward, dz @ U.T backward, per step
+    chain_flops = recurrent_flops(B, T, H)
     print(f"gradients agree with Keras's to {error:.1e} (max abs difference / max abs value)")
     print("NumPy float32 matmul peak (2048 x 2048 x 2048, best of 5): "
           + ", ".join(f"{peak:.1f} GFLOP/s ({name})" for name, peak in peaks.items()))  # fmt: skip

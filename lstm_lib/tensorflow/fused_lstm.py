@@ -34,17 +34,13 @@ import tensorflow as tf
 __all__ = ["lstm_sequence"]
 
 
-def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
-    """See the module docstring. All six inputs are tensors of one floating dtype."""
-    return _lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0)
-
-
 def _time_array(dtype, size, element_shape=None):
     return tf.TensorArray(dtype, size=size, element_shape=element_shape)
 
 
 @tf.custom_gradient
-def _lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
+def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
+    """See the module docstring. All six inputs are tensors of one floating dtype."""
     dtype, T, D, H = x.dtype, tf.shape(x)[0], x.shape[-1], recurrent_kernel.shape[0]
     batch_shape = tf.shape(x)[1:2]
 
@@ -76,6 +72,7 @@ def _lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
         (tf.constant(0), h0, c0, _time_array(dtype, T, state_shape), kept),
         maximum_iterations=T,
     )
+    hs_stacked = hs.stack()
 
     def backward(d_hs, d_c_T):
         d_hs = tf.zeros_like(hs_stacked) if d_hs is None else d_hs
@@ -128,5 +125,4 @@ def _lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
         )
         return dx.stack(), d_kernel, d_recurrent, d_bias, dh0, dc0
 
-    hs_stacked = hs.stack()
     return (hs_stacked, c_T), backward
