@@ -50,10 +50,11 @@ def package_rows() -> list[tuple[str, str, str, str]]:
 
 def tensorflow_lines() -> list[str]:
     """What TensorFlow and Keras see: versions, backend, devices, TF32."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
+        from lstm_lib.tf_startup import import_tensorflow
+
+        tf = import_tensorflow()
         import keras
-        import tensorflow as tf
     except Exception as error:  # any import failure is the thing to report
         return [f"tensorflow: FAIL ({type(error).__name__}: {error})"]
     devices = tf.config.list_physical_devices()

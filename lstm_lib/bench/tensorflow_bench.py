@@ -25,9 +25,10 @@ TARGET = 0.9  # ours / keras, LSTM forward + backward
 
 
 def _tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from lstm_lib.tf_startup import import_tensorflow
+
+    tf = import_tensorflow()
     import keras
-    import tensorflow as tf
 
     return tf, keras
 

@@ -12,8 +12,12 @@ as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff do
 Shapes: B batch, T time, D input features, H units. Importing this module imports TensorFlow.
 """
 
-from .cells import GRUCell, LSTMCell, SimpleRNNCell
-from .layers import GRU, LSTM, SimpleRNN
-from .recurrence import scan
+from ..tf_startup import import_tensorflow
+
+import_tensorflow()  # before the modules below import it: no C++ start-up lines on stderr
+
+from .cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: E402
+from .layers import GRU, LSTM, SimpleRNN  # noqa: E402
+from .recurrence import scan  # noqa: E402
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "scan"]

@@ -7,7 +7,6 @@ keras's lstm.py, gru.py or simple_rnn.py (or TensorFlow's fused RNN ops) count a
 reference, as calls into lstm_lib do.
 """
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,10 @@ RTOL, ATOL = 1e-4, 1e-5  # float32
 
 
 def _tf():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from lstm_lib.tf_startup import import_tensorflow
+
+    tf = import_tensorflow()
     import keras
-    import tensorflow as tf
 
     return tf, keras
 
