@@ -1,4 +1,4 @@
-"""Short and long runs of the book's experiments, and the results they record.
+"""Short and long runs of the book's experiments, their seeds, and the claims they assert.
 
 Chapters train for a budget that fits in about two minutes on a 2-core CPU, and assert what that
 run reaches. `make reproduce` runs the same chapters with the long budget
@@ -6,7 +6,15 @@ run reaches. `make reproduce` runs the same chapters with the long budget
 both: a chapter asks `budget(short=..., long=...)` for its step counts and thresholds, and
 `record(...)` stores a result for the table.
 
+A claim about a trained model must hold beyond the one run its author saw. Every seed a training
+chapter uses comes from `seed(n)`, which is n itself by default and another stream under
+LSTM_BOOK_SEED; every such claim is asserted with `claim(...)`, which `make robustness` collects
+over several book seeds and capped instruction sets to show each claim's smallest margin.
+
     budget(short, long) -> short or long, by LSTM_BOOK_RUN ("short", the default, or "long")
+    seed(n=0) -> n + 1000 * LSTM_BOOK_SEED (LSTM_BOOK_SEED defaults to 0: the chapter's own seeds)
+    claim(name, value, below=None, above=None, unit="") -> value
+        asserts value < below or value > above; appends a row to LSTM_BOOK_CLAIMS, if set
     record(experiment, metric, value, unit="", paper=None) -> value
         appends a row to the JSON-lines file named by LSTM_BOOK_RESULTS, if set
     read_results(path) -> list[dict]
@@ -17,9 +25,17 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 RUN_VARIABLE = "LSTM_BOOK_RUN"
 RESULTS_VARIABLE = "LSTM_BOOK_RESULTS"
 RUNS = ("short", "long")
+SEED_VARIABLE = "LSTM_BOOK_SEED"
+CLAIMS_VARIABLE = "LSTM_BOOK_CLAIMS"
+# "raise" (the default): a claim that does not hold raises AssertionError. "record": it is only
+# written to LSTM_BOOK_CLAIMS, so that `make robustness` sees every claim of a chapter in one run.
+ON_FAILURE_VARIABLE = "LSTM_BOOK_ON_FAILED_CLAIM"
+SEED_STRIDE = 1000  # book seed k moves every chapter seed n to n + 1000 k: no overlap for n < 1000
 
 
 def run_name() -> str:
@@ -33,6 +49,64 @@ def run_name() -> str:
 def budget(short, long):
     """The short value in a chapter's normal run, the long one under `make reproduce`."""
     return long if run_name() == "long" else short
+
+
+def book_seed() -> int:
+    """LSTM_BOOK_SEED as an int (0 when unset)."""
+    text = os.environ.get(SEED_VARIABLE, "0")
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{SEED_VARIABLE} must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{SEED_VARIABLE} must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def seed(n: int = 0) -> int:
+    """The seed a chapter writes as n: n itself by default, n + 1000 k under LSTM_BOOK_SEED=k.
+
+    Every seed for initialisation, data order and sampling goes through here, so one variable
+    re-runs a chapter's training from other random starts. (Seeds that define the task itself,
+    such as a fixed test set, stay as they are.)
+    """
+    if not isinstance(n, (int, np.integer)) or not 0 <= n < SEED_STRIDE:
+        raise ValueError(f"seed: n must be an int in [0, {SEED_STRIDE}), got {n!r}")
+    return int(n) + SEED_STRIDE * book_seed()
+
+
+def claim(name: str, value, *, below=None, above=None, unit: str = ""):
+    """Assert that value < below (or value > above), and record it; return the value.
+
+    name says what is claimed, e.g. "11 Reber classifier: test accuracy". The row written to
+    LSTM_BOOK_CLAIMS (if set) carries the threshold and the run's book seed and oneDNN ISA cap,
+    from which `make robustness` prints each claim's values and its smallest margin.
+    """
+    if (below is None) == (above is None):
+        raise ValueError(f"claim {name!r}: give exactly one of below= or above=")
+    value = _plain(value)
+    threshold = below if below is not None else above
+    held = bool(value < below) if below is not None else bool(value > above)
+    path = os.environ.get(CLAIMS_VARIABLE)
+    if path:
+        row = {"claim": name, "value": value, "threshold": _plain(threshold),
+               "direction": "below" if below is not None else "above", "held": held,
+               "unit": unit, "seed": book_seed(), "isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
+               "run": run_name()}
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+    if not held and os.environ.get(ON_FAILURE_VARIABLE, "raise") != "record":
+        relation = "below" if below is not None else "above"
+        raise AssertionError(f"{name}: {value:.4g}{' ' + unit if unit else ''} is not {relation} "
+                             f"{threshold:.4g} (book seed {book_seed()})")
+    return value
+
+
+def margin(row: dict) -> float:
+    """How far a recorded claim cleared its threshold, relative to the threshold (< 0: failed)."""
+    value, threshold = row["value"], row["threshold"]
+    gap = threshold - value if row["direction"] == "below" else value - threshold
+    return gap / abs(threshold) if threshold else gap
 
 
 def record(experiment: str, metric: str, value, unit: str = "", paper: str | None = None):
