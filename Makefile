@@ -14,7 +14,7 @@ SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
 PYTEST := $(BIN)/python -m pytest
 NOTEBOOKS := $(wildcard book solutions)
 
-.PHONY: lab test setup lint unit notebooks exercises grade reproduce clean
+.PHONY: lab test setup lint unit notebooks exercises grade reproduce robustness another-machine clean
 
 lab: $(SETUP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) \
@@ -48,6 +48,21 @@ exercises: $(SETUP)
 # The long versions of the chapters' experiments (many minutes), then the results table.
 reproduce: $(SETUP)
 	$(BIN)/python tools/reproduce.py --kernel $(KERNEL) $(CHAPTERS)
+
+# Every chapter that asserts a claim about a trained model, under book seeds 0-4 and with oneDNN
+# capped at AVX2 and at SSE41 (other CPUs' arithmetic): each claim's values and smallest margin.
+robustness: $(SETUP)
+	$(BIN)/python tools/robustness.py --kernel $(KERNEL) $(CHAPTERS)
+
+# The same chapters once, as another reader's machine runs them: another book seed, and oneDNN
+# capped below this CPU's instruction set (AVX2 where the CPU has AVX-512, SSE41 elsewhere).
+# CI runs this after `make test`.
+OTHER_SEED ?= 3
+OTHER_ISA ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo AVX2 || echo SSE41)
+CLAIM_CHAPTERS = $(shell grep -l 'runs\.claim' book/*.md)
+another-machine: $(SETUP)
+	LSTM_BOOK_SEED=$(OTHER_SEED) ONEDNN_MAX_CPU_ISA=$(OTHER_ISA) $(PYTEST) --nbval-lax \
+		--nbval-kernel-name $(KERNEL) --nbval-cell-timeout 900 $(CLAIM_CHAPTERS)
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
 grade: $(SETUP)
