@@ -4,6 +4,11 @@
 in py:percent) cell by cell in a fresh kernel, without writing any .ipynb: the text file is read
 with jupytext and handed to nbval's collector. A cell that raises fails the run, and the report
 names the notebook and the cell.
+
+A cell that writes anything to stderr fails too, quoting the first lines: a healthy run prints
+nothing there (JupyterLab shows stderr as a red box that reads as broken, and nbgrader gives no
+points to a graded cell with stderr output). A warning the book wants the learner to see is printed
+to stdout, or caught and asserted in the cell. There is no opt-out.
 """
 
 import os
@@ -37,12 +42,40 @@ class TextNotebook(nbval.plugin.IPyNbFile):
         with mock.patch.object(nbval.plugin, "nbformat", fake_nbformat):
             yield from super().collect()
 
+    def setup(self):
+        """Start the kernel as JupyterLab does: ipykernel then forwards what C and C++ libraries
+        write to file descriptors 1 and 2 as the cell's output, which it skips when it sees
+        PYTEST_CURRENT_TEST in its environment (inherited from this process)."""
+        with mock.patch.dict(os.environ):
+            os.environ.pop("PYTEST_CURRENT_TEST", None)
+            super().setup()
+
 
 def pytest_collect_file(file_path, parent):
     option = parent.config.option
     if (option.nbval or option.nbval_lax) and is_text_notebook(file_path):
         return TextNotebook.from_parent(parent, path=file_path)
     return None
+
+
+STDERR_LINES_QUOTED = 10
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a notebook cell that wrote to stderr (sys.stderr or file descriptor 2), quoting it."""
+    result = yield  # runs the cell; a cell that raised has failed already
+    if isinstance(item, nbval.plugin.IPyNbCell):
+        stderr = "".join(out.text for out in item.test_outputs or []
+                         if out.output_type == "stream" and out.name == "stderr")
+        if stderr:
+            lines = stderr.strip().splitlines() or [repr(stderr)]
+            more = len(lines) - STDERR_LINES_QUOTED
+            item.raise_cell_error(
+                "Cell wrote to stderr (a healthy run writes nothing there):\n"
+                + "\n".join(lines[:STDERR_LINES_QUOTED])
+                + (f"\n... and {more} more line(s)" if more > 0 else ""))
+    return result
 
 
 _notebook_seconds: dict[str, float] = {}
