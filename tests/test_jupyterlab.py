@@ -1,4 +1,7 @@
-"""The installed JupyterLab serves the text notebooks as notebooks and lists the book's kernels."""
+"""JupyterLab as `make lab` starts it (tools/lab.py): text notebooks served as notebooks on the CPU
+kernel, the book's kernels listed, build by-products hidden, no news prompt.
+
+tests/test_jupyterlab_browser.py looks at the same server through a real browser."""
 
 import json
 import os
@@ -38,9 +41,8 @@ def server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("jupyter-log") / "server.log").open("w")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
     process = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={ROOT}",
-         "--ServerApp.port_retries=0", *(["--allow-root"] if os.geteuid() == 0 else [])],
+        [sys.executable, str(ROOT / "tools" / "lab.py"), "--no-browser", "--ip=127.0.0.1",
+         f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -85,3 +87,32 @@ def test_jupyterlab_opens_text_notebooks_with_the_notebook_view(server):
     viewers = plugin["schema"]["properties"]["defaultViewers"]["default"]
     for file_type in ("markdown", "myst", "python"):
         assert viewers[file_type] == "Jupytext Notebook", file_type
+
+
+def test_every_chapter_and_problem_set_opens_on_the_cpu_kernel(server):
+    # A text notebook without a kernelspec would get jupytext's pick: the first kernel found
+    # that runs this python, which may be lstm-gpu. Every header names lstm-cpu instead.
+    paths = sorted([*ROOT.glob("book/*.md"), *ROOT.glob("exercises/*.py"),
+                    *ROOT.glob("solutions/*.py")])
+    assert len(paths) > 20
+    for path in paths:
+        relative = path.relative_to(ROOT).as_posix()
+        model = get_json(f"{server}/api/contents/{relative}")
+        assert model["type"] == "notebook", relative
+        assert model["content"]["metadata"]["kernelspec"]["name"] == "lstm-cpu", relative
+    assert get_json(f"{server}/api/kernelspecs")["default"] == "lstm-cpu"
+
+
+def test_the_root_lists_the_book_and_not_the_build_by_products(server):
+    listed = {entry["name"] for entry in get_json(f"{server}/api/contents/")["content"]}
+    assert {"book", "exercises", "solutions", "lstm_lib", "README.md"} <= listed
+    assert (ROOT / "lstm_from_scratch.egg-info").is_dir()  # left by `pip install -e .`
+    assert not {name for name in listed if name.endswith(".egg-info") or name.startswith(".")
+                or name in {"__pycache__", "build"}}
+
+
+def test_jupyterlab_asks_nothing_about_news_or_updates(server):
+    plugin = get_json(f"{server}/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    properties = plugin["schema"]["properties"]
+    assert properties["fetchNews"]["default"] == "false"
+    assert properties["checkForUpdates"]["default"] is False

@@ -1,4 +1,4 @@
-"""Register the book's two Jupyter kernels and make JupyterLab open text notebooks as notebooks.
+"""Register the book's two Jupyter kernels and set up JupyterLab for the book.
 
 Everything is written inside the virtual environment this script runs in (sys.prefix), never in the
 user's home, so `rm -rf .venv` undoes it. Run by `make lab` / `make test`; safe to run again.
@@ -6,6 +6,12 @@ user's home, so `rm -rf .venv` undoes it. Run by `make lab` / `make test`; safe 
 Kernels:
 - lstm-cpu: GPUs hidden (CUDA_VISIBLE_DEVICES=-1), so results match the CI machines.
 - lstm-gpu: sees every GPU; TF32 disabled (NVIDIA_TF32_OVERRIDE=0) so NumPy comparisons hold.
+
+JupyterLab (settings overrides, share/jupyter/lab/settings/overrides.json): text notebooks open with
+the notebook view; no news, update or other prompt unrelated to the book.
+Jupyter server (etc/jupyter/jupyter_server_config.json): build by-products hidden from
+the file browser (dot-folders such as .venv are hidden already); lstm-cpu the default kernel; no
+request for news or updates leaves the machine.
 """
 
 import json
@@ -34,6 +40,22 @@ KERNELS = {
 DEFAULT_VIEWERS = {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook",
                    "python": "Jupytext Notebook"}
 
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": DEFAULT_VIEWERS},
+    # "Would you like to receive official Jupyter news?" and the update check it leads to.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                    "checkForUpdates": False},
+}
+
+# Jupyter server's own list, then what `pip install -e .` leaves in the repository's root.
+HIDE_GLOBS = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.egg-info", "build"]
+
+SERVER_CONFIG = {
+    "ContentsManager": {"hide_globs": HIDE_GLOBS},
+    "MappingKernelManager": {"default_kernel_name": "lstm-cpu"},
+    "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+}
+
 
 def install_kernel(name: str, display_name: str, env: dict[str, str]) -> None:
     cmd = [sys.executable, "-m", "ipykernel", "install", "--prefix", sys.prefix,
@@ -47,9 +69,20 @@ def write_lab_overrides() -> Path:
     path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     overrides = json.loads(path.read_text()) if path.exists() else {}
-    overrides.setdefault("@jupyterlab/docmanager-extension:plugin", {})["defaultViewers"] = (
-        DEFAULT_VIEWERS)
+    for plugin, settings in LAB_SETTINGS.items():
+        overrides.setdefault(plugin, {}).update(settings)
     path.write_text(json.dumps(overrides, indent=2) + "\n")
+    return path
+
+
+def write_server_config() -> Path:
+    # Not jupyter_server_config.d/: the server reads only the extensions to enable from there.
+    path = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = json.loads(path.read_text()) if path.exists() else {}
+    for section, settings in SERVER_CONFIG.items():
+        config.setdefault(section, {}).update(settings)
+    path.write_text(json.dumps(config, indent=2) + "\n")
     return path
 
 
@@ -58,8 +91,9 @@ def main() -> None:
         sys.exit("setup_jupyter.py: run me with the virtual environment's python, not the system's")
     for name, (display_name, env) in KERNELS.items():
         install_kernel(name, display_name, env)
-    path = write_lab_overrides()
-    print(f"kernels {', '.join(KERNELS)} registered in {sys.prefix}; lab settings in {path}")
+    lab, server = write_lab_overrides(), write_server_config()
+    print(f"kernels {', '.join(KERNELS)} registered in {sys.prefix}; "
+          f"lab settings in {lab}; server settings in {server}")
 
 
 if __name__ == "__main__":
