@@ -60,6 +60,16 @@ def bits_per_char(fn, points=None, seed=None, quiet=False, **sizes):
             c.fail(f"got {fmt(got)}{what}, expected {fmt(want)}: {hint}")
 
 
+def _clear_winner(rows, margin):
+    """rows (B, V) with each row's largest logit raised to at least `margin` above the next, so
+    that a correct sampler at a low temperature (or with huge logits) picks it every time."""
+    rows = rows.copy()
+    top = rows.argmax(axis=1)
+    second = np.sort(rows, axis=1)[:, -2]
+    rows[np.arange(len(rows)), top] = np.maximum(rows[np.arange(len(rows)), top], second + margin)
+    return rows
+
+
 def sample_with_temperature(fn, points=None, seed=None, quiet=False):
     """fn(logits (B, V), temperature, rng) -> (B,) ints drawn from softmax(logits / T)."""
     with Check("sample_with_temperature", points, seed, quiet) as c:
@@ -84,13 +94,13 @@ def sample_with_temperature(fn, points=None, seed=None, quiet=False):
                    f"character {k} came {counts[k] / DRAWS:.3f} of the time, expected "
                    f"{p[k]:.3f}: {hint}")
         # Each row its own distribution; a very low temperature picks each row's argmax.
-        rows = c.randn(5, V, scale=3.0)
+        rows = _clear_winner(c.randn(5, V, scale=3.0), margin=0.1)  # exp(-100) for the rest
         cold = _draw(c, fn, rows, 1e-3, V)
         if not np.array_equal(cold, rows.argmax(axis=1)):
             c.fail("at temperature 0.001 each row should give its own most likely index "
                    f"{rows.argmax(axis=1).tolist()}, got {cold.tolist()}: is every row of "
                    "logits used, with the softmax over the last axis?")
-        hot = c.randn(3, V, scale=1000.0)
+        hot = _clear_winner(c.randn(3, V, scale=1000.0), margin=50.0)
         if not np.array_equal(_draw(c, fn, hot, 0.5, V), hot.argmax(axis=1)):
             c.fail("with logits in the thousands the most likely index should come out every "
                    "time: subtract each row's max before exp, or exp overflows.")
