@@ -4,6 +4,7 @@
 - ``lstm_lib.tensorflow``: the same cells from raw TensorFlow ops, drop-in for Keras layers.
 - ``lstm_lib.data``: seeded task generators and offline corpora.
 - ``lstm_lib.plot``: the figures the chapters draw.
+- ``lstm_lib.diagram``: the cells drawn as diagrams, from descriptions checked against the code.
 - ``lstm_lib.grading``: checkers for the graded exercises.
 
 Subpackages are imported on demand, so ``import lstm_lib`` never imports TensorFlow.
