@@ -57,9 +57,9 @@ def lstm_cell(highlight=None, annotate=None, *, title=None):
     if title is None:
         title = TITLES.get(highlight, f"The LSTM cell: {highlight}")
         if annotate == "forward" and highlight is None:
-            title = "The LSTM cell and its forward equations F1-F4"
+            title = "The LSTM cell and its forward equations F1–F4"
         elif annotate == "backward":
-            title = "The LSTM step backward: chapter 04's equations B1-B14"
+            title = "The LSTM step backward: chapter 04's equations B1–B14"
         elif annotate == "bugs":
             title = "Where the six classic mistakes of a first LSTM sit"
     return draw(cells.CELLS["LSTM"], highlight, annotate, title=title)
