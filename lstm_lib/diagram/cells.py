@@ -245,7 +245,7 @@ BUGS = Layer(
             ("2", "bias with a batch axis, (B, 4H) not (4H,)"),
             ("3", r"x[:, t:t+1] keeps the time axis: (B, 1, D)"),
             ("4", "sigmoid on the candidate instead of tanh"),
-            ("5", r"$h$ and $c$ swapped in the returned state"),
+            ("5", r"$h$ and $c$ swapped: the step returns $(c, h)$"),
             ("6", "the loop stops one step early: range(T - 1)")),
     legend_key="bug",
 )
