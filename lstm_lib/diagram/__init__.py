@@ -56,7 +56,9 @@ def lstm_cell(highlight=None, annotate=None, *, title=None):
     """The LSTM cell, Olah-style: the cell state along the top, the gates below it."""
     if title is None:
         title = TITLES.get(highlight, f"The LSTM cell: {highlight}")
-        if annotate == "forward" and highlight is None:
+        if str(highlight)[:1] in ("F", "B"):
+            title = f"The LSTM cell: equation {highlight}"
+        elif annotate == "forward" and highlight is None:
             title = "The LSTM cell and its forward equations F1–F4"
         elif annotate == "backward":
             title = "The LSTM step backward: chapter 04's equations B1–B14"

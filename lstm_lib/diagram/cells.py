@@ -82,7 +82,6 @@ def lstm(forget="gate", peephole=False):
         "output": Group(frozenset({"x", "h_prev", "o", "add", "tanh_c", "mul_h", "h", "h_out"})),
         "F1": Group(frozenset({"x", "h_prev"}),
                     frozenset((s, g) for s in ("x", "h_prev") for g in ("i", "f", "g", "o"))),
-        "F2": Group(frozenset({"i", "f", "g", "o"})),
         "F3": Group(frozenset({"c_prev", "f", "mul_f", "i", "g", "mul_i", "add", "c",
                                "one_minus"})),
         "F4": Group(frozenset({"add", "tanh_c", "o", "mul_h", "h", "h_out"})),
