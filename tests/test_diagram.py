@@ -8,7 +8,6 @@ labels. Deliberately wrong descriptions prove that these checks fail when a draw
 
 import os
 import re
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -250,11 +249,9 @@ FIGURES = {
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_every_diagram_renders_to_png_with_its_labels_and_readable_text(name, tmp_path):
     make, expected = FIGURES[name]
-    start = time.perf_counter()
     fig = make()
     path = tmp_path / "diagram.png"
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    seconds = time.perf_counter() - start
     texts = [t for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
     labels = {t.get_text() for t in texts}
     assert set(expected) <= labels, set(expected) - labels
@@ -266,7 +263,6 @@ def test_every_diagram_renders_to_png_with_its_labels_and_readable_text(name, tm
     image = plt.imread(path)
     assert image.shape[2] == 3 or np.all(image[..., 3] == 1.0)  # opaque: fine on a dark theme
     assert np.allclose(image[2, 2, :3], 1.0)  # a white background
-    assert seconds < 1.0
     plt.close(fig)
 
 
