@@ -13,13 +13,11 @@ imports TensorFlow through here:
     tf = import_tensorflow()      # the `tensorflow` module, imported and with its devices listed
 
 Nothing else is hidden: the file descriptor is redirected only around the import, the first
-device query and one tiny boolean op that sets off oneDNN's line; what was written there meanwhile
-is read back, the known start-up lines are dropped, and any other line (a real error) is written
-to stderr as it would have been, also when the import fails; exceptions raise as usual. Calling
-it again returns the module at once. That op starts TensorFlow's runtime, so the settings that
-must come before it (`tf.config.set_visible_devices`, `tf.config.threading`) are made with
-environment variables instead (`CUDA_VISIBLE_DEVICES`, `TF_FORCE_GPU_ALLOW_GROWTH`), as the book's
-kernels do.
+device query and one tiny boolean op that sets off oneDNN's line (in a CPU-only session of its own,
+so that `tf.config.set_visible_devices`, `tf.config.threading` and the like still work after);
+what was written there meanwhile is read back, the known start-up lines are dropped, and any other
+line (a real error) is written to stderr as it would have been, also when the import fails;
+exceptions raise as usual. Calling it again returns the module at once.
 
 After start-up TensorFlow's C++ runtime stays quiet on a healthy run as long as
 TF_CPP_MIN_LOG_LEVEL is at least 2 (the book's kernels set it; this sets it when unset): below that,
@@ -67,8 +65,7 @@ def import_tensorflow():
             import tensorflow as tf
 
             tf.config.list_physical_devices()  # the first device query is where cuInit is logged
-            with tf.device("/CPU:0"):  # oneDNN's once-per-process line on a first non-float op
-                tf.transpose(tf.zeros((1, 1), tf.bool))
+            _first_boolean_op(tf)
     finally:  # also when the import failed: what TensorFlow said about it is not lost
         kept = [line for line in captured.lines()
                 if line.strip() and not STARTUP_NOISE.search(line)]
@@ -77,6 +74,19 @@ def import_tensorflow():
             sys.stderr.flush()
     _started = True
     return tf
+
+
+def _first_boolean_op(tf):
+    """Run one op on booleans, so that oneDNN logs its once-per-process line now.
+
+    In a graph and session of its own, on the CPU only: TensorFlow's eager runtime and any GPU are
+    left uninitialised, so tf.config's device and threading settings can still be made after."""
+    graph = tf.Graph()
+    with graph.as_default():
+        transposed = tf.transpose(tf.zeros((1, 1), tf.bool))
+    config = tf.compat.v1.ConfigProto(device_count={"GPU": 0}, use_per_session_threads=True)
+    with tf.compat.v1.Session(graph=graph, config=config) as session:
+        session.run(transposed)
 
 
 class _CapturedStderrFd:
