@@ -1,7 +1,7 @@
 """What a learner sees after `make lab`, in a real browser: chapter 00 as a notebook, on the CPU
 kernel, the file browser in book/, no build by-products, no prompt.
 
-JupyterLab is started by tools/lab.py, the command line `make lab` runs, with a known token and a
+JupyterLab is started by course_tools/lab.py, the command line `make lab` runs, with a known token and a
 free port, in a Jupyter config dir of its own: once with no saved workspace, once with an old one
 holding other tabs. Debian's chromium (/usr/bin/chromium) is driven through Playwright's Python API;
 Playwright's own browser downloads are never used. Without either, the test skips and says why.
@@ -71,7 +71,7 @@ def start_lab(tmp_path: Path, old_workspace: bool) -> tuple[subprocess.Popen, st
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, str(ROOT / "tools" / "lab.py"), "--no-browser", "--ip=127.0.0.1",
+            [sys.executable, "-m", "course_tools.lab", "--no-browser", "--ip=127.0.0.1",
              f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     printed = re.compile(rf"http://127\.0\.0\.1:{port}/\S*")
@@ -147,6 +147,11 @@ def check_chapter_00(page, screenshot: Path) -> None:
     assert toasts == [], toasts
     assert page.locator(".jp-Dialog").count() == 0
     assert "Jupyter news" not in page.locator("body").inner_text()
+    # Only the book's tools: nbgrader (a test dependency) adds no menu, button or sidebar.
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert "Nbgrader" not in menus and "File" in menus, menus
+    assert page.get_by_text("Create Assignment").count() == 0
+    assert page.get_by_text("Validate", exact=True).count() == 0
     page.screenshot(path=str(screenshot))
 
 

@@ -50,10 +50,23 @@ LAB_SETTINGS = {
 # Jupyter server's own list, then what `pip install -e .` leaves in the repository's root.
 HIDE_GLOBS = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.egg-info", "build"]
 
+# nbgrader (a test dependency: CI proves its autograde agrees with ours) and notebook 7 bring
+# menus, buttons and server extensions a learner has no use for; instructors who grade with
+# nbgrader use its command line. Switched off in this environment only, as
+# `jupyter labextension disable` and `jupyter server extension disable` would (but without
+# starting Jupyter once per extension).
+LAB_EXTENSIONS_OFF = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+SERVER_EXTENSIONS_OFF = ["nbgrader.server_extensions.formgrader",
+                         "nbgrader.server_extensions.assignment_list",
+                         "nbgrader.server_extensions.course_list",
+                         "nbgrader.server_extensions.validate_assignment"]
+
+
 SERVER_CONFIG = {
     "ContentsManager": {"hide_globs": HIDE_GLOBS},
     "MappingKernelManager": {"default_kernel_name": "lstm-cpu"},
     "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+    "ServerApp": {"jpserver_extensions": dict.fromkeys(SERVER_EXTENSIONS_OFF, False)},
 }
 
 
@@ -86,12 +99,22 @@ def write_server_config() -> Path:
     return path
 
 
+def write_page_config() -> Path:
+    path = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = json.loads(path.read_text()) if path.exists() else {}
+    config.setdefault("disabledExtensions", {}).update(dict.fromkeys(LAB_EXTENSIONS_OFF, True))
+    path.write_text(json.dumps(config, indent=2) + "\n")
+    return path
+
+
 def main() -> None:
     if sys.prefix == sys.base_prefix:
         sys.exit("setup_jupyter.py: run me with the virtual environment's python, not the system's")
     for name, (display_name, env) in KERNELS.items():
         install_kernel(name, display_name, env)
     lab, server = write_lab_overrides(), write_server_config()
+    write_page_config()
     print(f"kernels {', '.join(KERNELS)} registered in {sys.prefix}; "
           f"lab settings in {lab}; server settings in {server}")
 
