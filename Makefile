@@ -16,9 +16,9 @@ NOTEBOOKS := $(wildcard book solutions)
 
 .PHONY: lab test setup lint unit notebooks exercises grade reproduce robustness another-machine clean
 
-# JupyterLab on chapter 00 (tools/lab.py holds the command line; the browser test runs it too).
+# JupyterLab on chapter 00 (course_tools/lab.py holds the command line; the browser test runs it too).
 lab: $(SETUP)
-	$(BIN)/python tools/lab.py
+	$(BIN)/python -m course_tools.lab
 
 test: $(SETUP) lint unit notebooks
 
@@ -34,7 +34,7 @@ $(SETUP): pyproject.toml tools/setup_jupyter.py
 	@touch $@
 
 lint: $(SETUP)
-	$(BIN)/ruff check lstm_lib tests tools conftest.py
+	$(BIN)/ruff check lstm_lib course_tools tests tools conftest.py
 
 unit: $(SETUP)
 	$(PYTEST) tests
@@ -43,16 +43,16 @@ notebooks: $(SETUP)
 	$(PYTEST) --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 900 $(NOTEBOOKS)
 
 exercises: $(SETUP)
-	$(BIN)/python -m lstm_lib.grading.make_exercises
+	$(BIN)/python -m course_tools.make_exercises
 
 # The long versions of the chapters' experiments (many minutes), then the results table.
 reproduce: $(SETUP)
-	$(BIN)/python tools/reproduce.py --kernel $(KERNEL) $(CHAPTERS)
+	$(BIN)/python -m course_tools.reproduce --kernel $(KERNEL) $(CHAPTERS)
 
 # Every chapter that asserts a claim about a trained model, under book seeds 0-4 and with oneDNN
 # capped at AVX2 and at SSE41 (other CPUs' arithmetic): each claim's values and smallest margin.
 robustness: $(SETUP)
-	$(BIN)/python tools/robustness.py --kernel $(KERNEL) $(CHAPTERS)
+	$(BIN)/python -m course_tools.robustness --kernel $(KERNEL) $(CHAPTERS)
 
 # The same chapters once, as another reader's machine runs them: another book seed, and oneDNN
 # capped below this CPU's instruction set (AVX2 where the CPU has AVX-512, SSE41 elsewhere).
@@ -67,7 +67,7 @@ another-machine: $(SETUP)
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
 grade: $(SETUP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder" >&2; exit 2; }
-	$(BIN)/python -m lstm_lib.grade $(SUBMISSIONS) --kernel $(KERNEL) --csv grades.csv --json grades.json
+	$(BIN)/python -m course_tools.grade $(SUBMISSIONS) --kernel $(KERNEL) --csv grades.csv --json grades.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

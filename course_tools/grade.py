@@ -1,4 +1,4 @@
-"""Grade a class's problem sets: python -m lstm_lib.grade SUBMISSION... [--csv FILE] [--json FILE]
+"""Grade a class's problem sets: python -m course_tools.grade SUBMISSION... [--csv F] [--json F]
 
 Each SUBMISSION is a filled-in problem set, jupytext .py or .ipynb, or a folder searched for
 them. It is matched to solutions/ by file name (03_lstm_cell.ipynb, or 03_lstm_cell_alice.py,
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpecManager
 
-from .grading.grader import SUFFIXES, Graded, Limits, Score, grade_submission
+from .autograde import SUFFIXES, Graded, Limits, Score, grade_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ["submission", "notebook", "grade_id", "points", "max_points", "status", "message"]
@@ -93,7 +93,7 @@ def write_json(path, results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m lstm_lib.grade",
+    parser = argparse.ArgumentParser(prog="python -m course_tools.grade",
                                      description=__doc__.split("\n")[0].split(": ", 1)[0] + ".",
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.split("\n")[2:]))

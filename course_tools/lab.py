@@ -4,7 +4,7 @@ The one definition of the command line, shared by the Makefile and tests/test_ju
 (which adds its own port and token). Run with the virtual environment's python; any further
 arguments are passed to `jupyter lab`:
 
-    .venv/bin/python tools/lab.py [--no-browser] [--port=8888] ...
+    .venv/bin/python -m course_tools.lab [--no-browser] [--port=8888] ...
 
 JupyterLab's own means do the work, nothing drives the browser:
 - the server's default URL is the tree URL of chapter 00, so the address the server prints and the
@@ -35,7 +35,7 @@ def command(*extra: str) -> list[str]:
 
 def main() -> None:
     if sys.prefix == sys.base_prefix:
-        sys.exit("lab.py: run me with the virtual environment's python, e.g. `make lab`")
+        sys.exit("course_tools.lab: run me with the virtual environment's python, e.g. `make lab`")
     cmd = command(*sys.argv[1:])
     os.chdir(ROOT)
     os.execv(cmd[0], cmd)

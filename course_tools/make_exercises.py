@@ -1,4 +1,4 @@
-"""Write exercises/ from solutions/: `python -m lstm_lib.grading.make_exercises` (`make exercises`).
+"""Write exercises/ from solutions/: `python -m course_tools.make_exercises` (`make exercises`).
 
 Every solutions/NN_topic.py becomes exercises/NN_topic.py, its student version (see
 notebook.student_version): answers replaced by `# YOUR CODE HERE` / `raise NotImplementedError()`,
@@ -14,7 +14,7 @@ import jupytext
 
 from .notebook import read, student_version
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def sources(solutions):
@@ -44,7 +44,7 @@ def plan(solutions, exercises):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m lstm_lib.grading.make_exercises",
+    parser = argparse.ArgumentParser(prog="python -m course_tools.make_exercises",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--solutions", default=ROOT / "solutions", type=Path)
     parser.add_argument("--exercises", default=ROOT / "exercises", type=Path)

@@ -1,6 +1,6 @@
 """Are the checks strong enough? Plant mistakes in every answer and see each one caught.
 
-    python -m lstm_lib.grading.mutants solutions/03_lstm_cell.py [--max-per-kind N]
+    python -m course_tools.mutants solutions/03_lstm_cell.py [--max-per-kind N]
 
 For every solution region of a solutions notebook this makes *mutants*, copies of the answer
 with one classic mistake planted at one place, and runs the exercise's check cells (hidden tests
@@ -34,8 +34,8 @@ KINDS = ("swap_activation", "flip_sign", "drop_term", "swap_slices", "zeros", "o
 SIGMOIDS = {"sigmoid"}
 TANHS = {"tanh"}
 
-# Injected into the namespace a mutant runs in. Compiled from text so that their code is not
-# under lstm_lib/ (the checkers' guard would take a call to them for a call of the reference).
+# Injected into the namespace a mutant runs in, compiled from text as a learner's own helpers
+# would be (the checkers' guard takes any call into lstm_lib/ for a call of the reference).
 HELPERS = '''
 def __mutant_sigmoid__(a):
     if type(a).__module__.startswith(("tensorflow", "keras")):
@@ -307,7 +307,7 @@ def run(nb, kinds=KINDS, max_per_kind=None, only=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m lstm_lib.grading.mutants",
+    parser = argparse.ArgumentParser(prog="python -m course_tools.mutants",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--max-per-kind", type=int, default=None)

@@ -5,7 +5,7 @@ executes those chapters top to bottom with LSTM_BOOK_RUN=long, so the same cells
 assertions, with their long-run thresholds) run for the long budget, and collects what the cells
 `record` into one table. Nothing is written into book/; no .ipynb is left behind.
 
-    python tools/reproduce.py [CHAPTER ...] [--kernel lstm-cpu] [--results FILE]
+    python -m course_tools.reproduce [CHAPTER ...] [--kernel lstm-cpu] [--results FILE]
 """
 
 import argparse
@@ -19,9 +19,9 @@ import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from lstm_lib import runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from lstm_lib import runs  # noqa: E402
 
 
 def chapters_with_budgets() -> list[Path]:

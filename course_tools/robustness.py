@@ -15,7 +15,7 @@ claim is measured in every run. The report lists, for each claim, its threshold,
 every run and its smallest relative margin; it is the tool for setting a threshold: put it where
 every run clears it with room. Exit status 1 when any claim failed or any chapter raised.
 
-    python tools/robustness.py [CHAPTER ...] [--seeds 0 1 2 3 4] [--isa AVX2 SSE41]
+    python -m course_tools.robustness [CHAPTER ...] [--seeds 0 1 2 3 4] [--isa AVX2 SSE41]
                                [--kernel lstm-cpu] [--claims FILE] [--report-only FILE]
 """
 
@@ -31,9 +31,9 @@ import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from lstm_lib import runs
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from lstm_lib import runs  # noqa: E402
 
 NATIVE = "native"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colour codes in IPython's tracebacks

@@ -1,10 +1,11 @@
 """What a learner sees after `make lab`, in a real browser: chapter 00 as a notebook, on the CPU
 kernel, the file browser in book/, no build by-products, no prompt.
 
-JupyterLab is started by course_tools/lab.py, the command line `make lab` runs, with a known token and a
-free port, in a Jupyter config dir of its own: once with no saved workspace, once with an old one
-holding other tabs. Debian's chromium (/usr/bin/chromium) is driven through Playwright's Python API;
-Playwright's own browser downloads are never used. Without either, the test skips and says why.
+JupyterLab is started by course_tools/lab.py, the command line `make lab` runs, with a known
+token and a free port, in a Jupyter config dir of its own: once with no saved workspace, once with
+an old one holding other tabs. Debian's chromium (/usr/bin/chromium) is driven through Playwright's
+Python API; Playwright's own browser downloads are never used. Without either, the test skips
+and says why.
 """
 
 import json

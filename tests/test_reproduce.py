@@ -1,12 +1,8 @@
 """make reproduce runs a chapter's cells with the long budget and tabulates what they record."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import reproduce  # noqa: E402
+from course_tools import reproduce
 
 CHAPTER = """---
 jupytext:

@@ -1,12 +1,8 @@
 """make robustness runs a chapter under several book seeds and ISA caps and reports each claim."""
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import robustness  # noqa: E402
+from course_tools import robustness
 
 CHAPTER = """---
 jupytext:

@@ -12,7 +12,7 @@ reference's. Each cell knows the exercise it belongs to, for scoring.
 
 from dataclasses import dataclass
 
-from . import notebook
+from .. import notebook
 
 
 @dataclass

@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import notebook
+from .. import notebook
 from .assemble import assemble
 from .kernel import Kernel, Outcome
 from .static import library_names, library_use
