@@ -3,30 +3,44 @@
     with Kernel("lstm-cpu", workdir, memory_mb=4096) as k:
         outcome = k.run(code, timeout=60, max_output=1_000_000)
 
-`Outcome.status` is one of
+nbclient executes each cell (the messages, the outputs, noticing a kernel that died); this module
+adds the limits. `Outcome.status` is one of
 - "ok", "error" (the cell raised: `ename`, `evalue`),
 - "timeout" (still running after `timeout` s: interrupted, and killed if it ignores that),
-- "output flood" (printed more than `max_output` characters: interrupted likewise),
+- "output flood" (printed more than `max_output` characters: interrupted likewise; what it
+  printed past the limit is counted, not kept),
 - "crashed" (the kernel died: os._exit, a segfault, the memory limit...),
 - "not run" (the kernel had died or been killed before this cell).
 
 Once the kernel is dead or had to be killed, every later cell is "not run". The kernel runs in
 `workdir` with HOME there too, through sandbox.py's memory and file-size limits; its own stdout
 and stderr (not the cells' outputs, which arrive as messages) go to workdir/../kernel.log.
+Each Kernel has an event loop of its own, so that submissions can be graded in threads.
 """
 
+import asyncio
+import contextlib
+import logging
 import os
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty
 
-from jupyter_client import KernelManager
+import nbformat
+from jupyter_client import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 
 SANDBOX = str(Path(__file__).with_name("sandbox.py"))
 GRACE = 5.0  # seconds a cell gets to stop after an interrupt before the kernel is killed
+PRINTING = ("stream", "execute_result", "display_data", "update_display_data")
+
+# nbclient logs a timeout or a dead kernel as an error; here they are outcomes, not news.
+_QUIET = logging.getLogger(__name__)
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 
 
 @dataclass
@@ -37,92 +51,132 @@ class Outcome:
     seconds: float = 0.0
 
 
+class _Client(NotebookClient):
+    """nbclient's executor, counting the characters a cell prints and saying when it floods."""
+
+    def watch_output(self, max_output):
+        self.printed, self.max_output = 0, max_output
+        self.flooded = asyncio.Event()
+        return self.flooded
+
+    def process_message(self, msg, cell, cell_index):
+        if msg["msg_type"] in PRINTING:
+            content = msg["content"]
+            self.printed += len(content.get("text", "")) + sum(
+                len(str(v)) for v in content.get("data", {}).values())
+            if self.printed > self.max_output:
+                self.flooded.set()
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+
+async def _cancel_pending():
+    """Stop what nbclient left running (its watch on the kernel's life, after a kill)."""
+    pending = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 class Kernel:
     def __init__(self, name, workdir, memory_mb=4096, file_mb=64, startup_timeout=60):
         self.workdir = Path(workdir)
-        self.km = KernelManager(kernel_name=name)
-        spec = self.km.kernel_spec
-        spec.argv = [sys.executable, SANDBOX, f"--memory-mb={memory_mb}",
-                     f"--file-mb={file_mb}", "--", *spec.argv]
-        self.km.connection_file = str(self.workdir.parent / "kernel.json")
-        self.startup_timeout = startup_timeout
-        self.kc = None
-        self.dead = False
         self.log = self.workdir.parent / "kernel.log"
+        self.name, self.memory_mb, self.file_mb = name, memory_mb, file_mb
+        self.startup_timeout = startup_timeout
+        self.loop = asyncio.new_event_loop()
+        self.km = self.client = None
+        self.dead = False
 
     def __enter__(self):
-        env = {**os.environ, "HOME": str(self.workdir), "MPLBACKEND": "Agg",
-               "JUPYTER_RUNTIME_DIR": str(self.workdir.parent / "runtime"),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        with open(self.log, "wb") as log:
-            self.km.start_kernel(cwd=str(self.workdir), env=env, stdout=log, stderr=log)
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=self.startup_timeout)
+        try:
+            self.loop.run_until_complete(self._start())
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc):
-        if self.kc is not None:
-            self.kc.stop_channels()
         try:
-            if self.km.is_alive():
-                self.km.shutdown_kernel(now=True)
+            if self.km is not None:
+                self.loop.run_until_complete(self._stop())
         finally:
-            self.km.cleanup_resources()
+            self.loop.run_until_complete(_cancel_pending())
+            self.loop.close()
         return False
 
     def run(self, code, timeout=60.0, max_output=1_000_000):
         if self.dead:
             return Outcome("not run")
+        return self.loop.run_until_complete(self._run(code, timeout, max_output))
+
+    async def _start(self):
+        self.km = AsyncKernelManager(kernel_name=self.name)
+        spec = self.km.kernel_spec
+        spec.argv = [sys.executable, SANDBOX, f"--memory-mb={self.memory_mb}",
+                     f"--file-mb={self.file_mb}", "--", *spec.argv]
+        self.km.connection_file = str(self.workdir.parent / "kernel.json")
+        self.client = _Client(nbformat.v4.new_notebook(), km=self.km, timeout=None,
+                              allow_errors=True, startup_timeout=int(self.startup_timeout),
+                              log=_QUIET)
+        env = {**os.environ, "HOME": str(self.workdir), "MPLBACKEND": "Agg",
+               "JUPYTER_RUNTIME_DIR": str(self.workdir.parent / "runtime"),
+               "PYTHONDONTWRITEBYTECODE": "1"}
+        with open(self.log, "wb") as log:
+            await self.client.async_start_new_kernel(cwd=str(self.workdir), env=env,
+                                                     stdout=log, stderr=log)
+        await self.client.async_start_new_kernel_client()
+
+    async def _stop(self):
+        if self.client is not None and self.client.kc is not None:
+            self.client.kc.stop_channels()
+        try:
+            if await self.km.is_alive():
+                await self.km.shutdown_kernel(now=True)
+        finally:
+            await self.km.cleanup_resources()
+
+    async def _run(self, code, timeout, max_output):
         start = time.monotonic()
-        msg_id = self.kc.execute(code, store_history=False, allow_stdin=False,
-                                 stop_on_error=False)
-        deadline = start + timeout
-        printed, trouble, error = 0, None, None
-        while True:
-            try:
-                wait = max(0.05, min(1.0, deadline - time.monotonic()))
-                msg = self.kc.get_iopub_msg(timeout=wait)
-            except Empty:
-                msg = None
-            if msg is None or msg["parent_header"].get("msg_id") != msg_id:
-                if not self.km.is_alive():
-                    self.dead = True
-                    return Outcome("crashed", "", self._death(), time.monotonic() - start)
-                if trouble is None and time.monotonic() > deadline:
-                    trouble, deadline = "timeout", self._interrupt()
-                elif trouble is not None and time.monotonic() > deadline:
-                    return self._kill(trouble, start)
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "status" and content.get("execution_state") == "idle":
-                break
-            if kind == "error":
-                error = content
-            elif kind in ("stream", "execute_result", "display_data", "update_display_data"):
-                printed += len(content.get("text", "")) + sum(
-                    len(str(v)) for v in content.get("data", {}).values())
-                if printed > max_output and trouble is None:
-                    trouble, deadline = "output flood", self._interrupt()
+        cell = nbformat.v4.new_code_cell(code)
+        self.client.nb.cells.append(cell)
+        flooded = self.client.watch_output(max_output)
+        execution = asyncio.ensure_future(self.client.async_execute_cell(
+            cell, len(self.client.nb.cells) - 1, store_history=False))
+        flood = asyncio.ensure_future(flooded.wait())
+        await asyncio.wait({execution, flood}, timeout=timeout,
+                           return_when=asyncio.FIRST_COMPLETED)
+        flood.cancel()
+        trouble = "output flood" if flooded.is_set() else None
+        if not execution.done():
+            trouble = trouble or "timeout"
+            await self._interrupt()
+            await asyncio.wait({execution}, timeout=GRACE)
+        if not execution.done():
+            self.dead = True
+            execution.cancel()
+            await asyncio.gather(execution, return_exceptions=True)
+            await self.km.shutdown_kernel(now=True)
+            return Outcome(trouble, "", "the kernel did not stop when interrupted, so it was "
+                           "killed", time.monotonic() - start)
         seconds = time.monotonic() - start
+        if isinstance(execution.exception(), DeadKernelError):
+            self.dead = True
+            return Outcome("crashed", "", self._death(), seconds)
+        execution.result()  # any other trouble of nbclient's is the grader's: raise it
         if trouble is not None:
             return Outcome(trouble, seconds=seconds)
+        error = next((out for out in cell.outputs if out.output_type == "error"), None)
         if error is not None:
             return Outcome("error", error.get("ename", ""), error.get("evalue", ""), seconds)
         return Outcome("ok", seconds=seconds)
 
-    def _interrupt(self):
+    async def _interrupt(self):
         try:
-            self.km.interrupt_kernel()
+            await self.km.interrupt_kernel()
         except Exception:  # noqa: BLE001 - a kernel that cannot be interrupted gets killed
             pass
-        return time.monotonic() + GRACE
-
-    def _kill(self, status, start):
-        self.dead = True
-        self.km.shutdown_kernel(now=True)
-        return Outcome(status, "", "the kernel did not stop when interrupted, so it was killed",
-                       time.monotonic() - start)
 
     def _death(self):
         """'exit code 3', 'killed by SIGSEGV', and the fatal error the kernel logged, if any."""
