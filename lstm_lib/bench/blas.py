@@ -1,85 +1,46 @@
-"""How many threads NumPy's BLAS (OpenBLAS) uses, and a way to change it for a while.
+"""How many threads NumPy's BLAS uses, and a way to change it for a while.
 
     blas_info() -> {"library": file name or None, "threads": int or None,
                     "kernels": str or None, "coretype": str or None}
     blas_threads(n)   context manager: NumPy's matrix products use n threads inside the block
 
-NumPy has no public API for this; threadpoolctl does it by calling OpenBLAS's own
-openblas_set_num_threads through ctypes, and so does this module, without the dependency.
-Where no OpenBLAS is found (another BLAS, another OS), the functions report None and
-blas_threads does nothing. "kernels" is the CPU type whose kernels OpenBLAS runs (its
-openblas_get_corename: detected at load, or forced by the environment variable
-OPENBLAS_CORETYPE, which is reported as "coretype" and never changed here).
+NumPy has no public API for this; threadpoolctl finds the BLAS loaded in this process and calls
+its own thread controls (OpenBLAS's openblas_set_num_threads...). Where it finds none, the
+functions report None and blas_threads does nothing. "kernels" is the CPU type whose kernels
+OpenBLAS runs (detected at load, or forced by the environment variable OPENBLAS_CORETYPE, which
+is reported as "coretype" and never changed here).
 """
 
 import contextlib
-import ctypes
 import os
 
 import numpy as np
-
-_PREFIXES = ("scipy_openblas_", "openblas_")
-_SUFFIXES = ("64_", "")
+from threadpoolctl import threadpool_info, threadpool_limits
 
 
-def _loaded_openblas():
-    """The path of the OpenBLAS shared library loaded in this process, or None (Linux only)."""
+def _numpy_blas():
+    """threadpoolctl's record of NumPy's BLAS ({} when there is none it can control)."""
     np.ones(1) @ np.ones(1)  # make sure NumPy's BLAS is loaded
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:
-        return None
-    paths = sorted(p for p in paths if ".so" in p)
-    return paths[0] if paths else None
-
-
-def _function(lib, name):
-    for prefix in _PREFIXES:
-        for suffix in _SUFFIXES:
-            f = getattr(lib, f"{prefix}{name}{suffix}", None)
-            if f is not None:
-                return f
-    return None
-
-
-def _openblas():
-    path = _loaded_openblas()
-    if path is None:
-        return None, None, None
-    lib = ctypes.CDLL(path)
-    return path, _function(lib, "get_num_threads"), _function(lib, "set_num_threads")
-
-
-def _corename(path):
-    """The CPU type whose kernels the OpenBLAS at path runs, or None."""
-    corename = path and _function(ctypes.CDLL(path), "get_corename")
-    if not corename:
-        return None
-    corename.restype = ctypes.c_char_p
-    return corename().decode(errors="replace")
+    blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
+    ours = [lib for lib in blas if "numpy" in lib["filepath"]]
+    return (ours or blas or [{}])[0]
 
 
 def blas_info():
-    path, get, _ = _openblas()
+    blas = _numpy_blas()
     return {
-        "library": os.path.basename(path) if path else None,
-        "threads": int(get()) if get else None,
-        "kernels": _corename(path),
+        "library": os.path.basename(blas["filepath"]) if blas else None,
+        "threads": blas.get("num_threads"),
+        "kernels": blas.get("architecture"),
         "coretype": os.environ.get("OPENBLAS_CORETYPE"),
     }
 
 
 @contextlib.contextmanager
 def blas_threads(n):
-    """Inside the block NumPy's OpenBLAS uses n threads; afterwards the previous number."""
-    _, get, set_ = _openblas()
-    if get is None or set_ is None or n is None:
+    """Inside the block NumPy's BLAS uses n threads; afterwards the previous number."""
+    if n is None:
         yield
         return
-    before = int(get())
-    set_(int(n))
-    try:
+    with threadpool_limits(limits=int(n), user_api="blas"):
         yield
-    finally:
-        set_(before)
