@@ -180,7 +180,7 @@ FORWARD = Layer(
     marks=(_badge("F1", (2.55, 0.45)), _badge("F2", (5.72, 2.6)), _badge("F3", (5.55, 5.62)),
            _badge("F4", (7.45, 3.55))),
     legend=(("F1", r"$z = x_t W + h_{t-1} U + b$"),
-            ("F2", r"$i, f, o = \sigma(z_{i,f,o}),\ \ g = \tanh(z_c)$"),
+            ("F2", r"$i, f, o = \sigma(z_{i,f,o}),\ \ g = \tanh(z_g)$"),
             ("F3", r"$c_t = f \odot c_{t-1} + i \odot g$"),
             ("F4", r"$h_t = o \odot \tanh(c_t)$")),
 )
@@ -229,7 +229,7 @@ BACKWARD = Layer(
         *(_back(f"z_{w}", w, ((x, X_Y + 0.4),), f"B{12 + k}", f"B{12 + k}", (x + 0.13, -0.4))
           for k, (w, x) in enumerate(zip("WUb", _W_X, strict=True))),
     ),
-    marks=(Mark(r"B9  $dz = [dz_i\,|\,dz_f\,|\,dz_c\,|\,dz_o]$", (6.75, -0.4), "note",
+    marks=(Mark(r"B9  $dz = [dz_i\,|\,dz_f\,|\,dz_g\,|\,dz_o]$", (6.75, -0.4), "note",
                 ha="left"),),
 )
 
