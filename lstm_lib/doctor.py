@@ -13,6 +13,8 @@ from importlib import metadata
 
 DISTRIBUTION = "lstm-from-scratch"
 EXTRAS = ("book", "test")
+# A pinned requirement, name[extras]==version: group 1 the name, group 2 the version.
+PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*==\s*([^\s;,]+)\s*$")
 
 
 def pinned_requirements() -> dict[str, str]:
@@ -29,7 +31,7 @@ def pinned_requirements() -> dict[str, str]:
         extra = re.search(r"extra\s*==\s*['\"](\w+)['\"]", marker)
         if extra and extra.group(1) not in EXTRAS:
             continue
-        match = re.match(r"\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*==\s*([^\s,]+)", spec)
+        match = PIN.match(spec)
         if match:
             pins[match.group(1)] = match.group(2)
     return pins

@@ -1,6 +1,5 @@
 """Read the version pins of pyproject.toml and environment.yml, to check that they agree."""
 
-import re
 from pathlib import Path
 
 try:
@@ -10,7 +9,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 import yaml
 
-PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*==\s*([^\s;,]+)\s*$")
+from lstm_lib.doctor import PIN
+
 # Extras that environment.yml does not carry: the CUDA wheels are installed only on GPU machines.
 NOT_IN_ENVIRONMENT = {"gpu"}
 

@@ -18,6 +18,7 @@ import pytest
 from course_tools import notebook
 from course_tools.autograde.assemble import assemble
 from course_tools.autograde.grader import find_reference
+from course_tools.autograde.kernel import SANDBOX
 from course_tools.autograde.static import library_names, library_use
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +104,18 @@ def test_static_check_spots_the_library_and_tampering():
                    "def f():\n    global check\n", "del check"):
         finding = library_use(source, protected)
         assert finding and finding.tampers, source
+
+
+def test_the_sandbox_sets_the_limits_then_becomes_the_command():
+    import resource
+
+    code = ("import resource, os; print(resource.getrlimit(resource.RLIMIT_DATA)[0], "
+            "resource.getrlimit(resource.RLIMIT_FSIZE)[0], os.getpid())")
+    out = subprocess.run([sys.executable, SANDBOX, "--memory-mb=512", "--file-mb=8", "--",
+                          sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert int(out[0]) == 512 * 2**20 and int(out[1]) == 8 * 2**20
+    assert resource.getrlimit(resource.RLIMIT_DATA)[0] != 512 * 2**20  # ours untouched
 
 
 def test_submissions_are_matched_to_solutions_by_name():

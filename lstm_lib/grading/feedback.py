@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..numpy._checks import format_shape
 from .guard import trapped_call
 
 GRADING_DIR = str(Path(__file__).resolve().parent)
@@ -75,10 +76,6 @@ def fmt(value):
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     return f"{float(value):.6g}"
-
-
-def shape_str(shape):
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 class Blocks:
@@ -226,8 +223,8 @@ class Check:
         value = np.asarray(value)
         shape = tuple(shape)
         if value.shape != shape:
-            expected = f"{dims} = {shape_str(shape)}" if dims else shape_str(shape)
-            self.fail(f"`{name}` has shape {shape_str(value.shape)}, expected {expected}."
+            expected = f"{dims} = {format_shape(shape)}" if dims else format_shape(shape)
+            self.fail(f"`{name}` has shape {format_shape(value.shape)}, expected {expected}."
                       + shape_hint(value.shape, shape))
         if dtype is not None:
             if np.issubdtype(dtype, np.floating) and not np.issubdtype(value.dtype, np.floating):
@@ -334,7 +331,7 @@ def describe_args(fn, args):
 
 def describe_arg(a):
     if hasattr(a, "shape") and hasattr(a, "dtype"):
-        return shape_str(tuple(a.shape))
+        return format_shape(tuple(a.shape))
     if isinstance(a, (list, tuple)):
         return f"a {type(a).__name__} of {len(a)} items"
     return repr(a) if isinstance(a, (int, float, str)) else type(a).__name__
