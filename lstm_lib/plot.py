@@ -4,7 +4,8 @@ Every function takes plain data (lists, dicts, NumPy arrays), labels its axes, s
 returns the matplotlib Figure. Pass ax= to draw into axes you made (for side-by-side panels);
 the functions that draw several panels take a sequence of axes there.
 
-    training_curves(histories, ylabel="loss", logy=False, baseline=None)    loss per step, per run
+    training_curves(histories, ylabel="loss", logy=False, baseline=None, smooth=None)
+                                                loss per step, per model (and per seed)
     gradient_norm_vs_lag(norms)                 how gradients shrink (or grow) with the time lag
     gate_heatmaps(gates, tokens=None)           i, f, g, o (and c) over time, one heat map each
     state_trace(c, h, inputs=None)              cell and hidden state of a few units over time
@@ -57,17 +58,44 @@ def _axes_list(ax, n, **subplots):
     return axes[0].figure, axes
 
 
-def training_curves(histories, ylabel="loss", logy=False, baseline=None, *,
-                    baseline_label="baseline", xlabel="step", title="Training curves", ax=None):
-    """Several runs on one axis: {run name: [value per step]}.
+def _runs(values):
+    """[run, ...] from one run (steps,), a list of runs, or an array (runs, steps)."""
+    if isinstance(values, np.ndarray):
+        return [values.astype(float)] if values.ndim == 1 else [r.astype(float) for r in values]
+    values = list(values)
+    if values and np.ndim(values[0]) >= 1:
+        return [np.asarray(run, dtype=float) for run in values]
+    return [np.asarray(values, dtype=float)]
 
+
+def training_curves(histories, ylabel="loss", logy=False, baseline=None, *, smooth=None,
+                    baseline_label="baseline", xlabel="step", title="Training curves", ax=None):
+    """Several runs on one axis: {name: [value per step]}.
+
+    A value may also hold several runs of one model, e.g. one per seed: a list of such sequences
+    (or a 2-D array, one row per run). The first is drawn and labelled; the others as thin lines
+    of the same colour. smooth=k draws the running mean over k steps instead of every step
+    (noisy per-batch losses), each point at the last step of its window.
     baseline: a value to draw as a dashed horizontal line labelled baseline_label, e.g. the
     adding problem's Var(target) or log(K) for the copy task.
     """
+    if smooth is not None and (int(smooth) != smooth or smooth < 1):
+        raise ValueError(f"training_curves: smooth must be a whole number of steps >= 1, "
+                         f"got {smooth!r}")
     fig, ax = _figure_and_axes(ax)
     for name, values in histories.items():
-        values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(len(values)), values, label=name)
+        color = None  # the first run takes the next colour of the cycle, the others the same
+        for run in _runs(values):
+            x = np.arange(len(run))
+            if smooth is not None and len(run):
+                window = min(int(smooth), len(run))
+                run = np.convolve(run, np.ones(window) / window, mode="valid")
+                x = x[window - 1:]
+            if color is None:
+                (line,) = ax.plot(x, run, label=name)
+                color = line.get_color()
+            else:
+                ax.plot(x, run, color=color, linewidth=0.7, alpha=0.6)
     if baseline is not None:
         ax.axhline(baseline, color="0.4", linestyle="--", linewidth=1, label=baseline_label)
     if logy:

@@ -11,8 +11,15 @@ chapter uses comes from `seed(n)`, which is n itself by default and another stre
 LSTM_BOOK_SEED; every such claim is asserted with `claim(...)`, which `make robustness` collects
 over several book seeds and capped instruction sets to show each claim's smallest margin.
 
+A claimed run is repeated from several seeds: `over_seeds` runs a chapter's experiment once per
+seed and times it, and `results_table` lays the runs out beside the paper's results.
+
     budget(short, long) -> short or long, by LSTM_BOOK_RUN ("short", the default, or "long")
     seed(n=0) -> n + 1000 * LSTM_BOOK_SEED (LSTM_BOOK_SEED defaults to 0: the chapter's own seeds)
+    seeds(short, long) -> [seed(0), ..., seed(k - 1)], k = budget(short, long)
+    over_seeds(run, seeds, *args, **budget) -> [run(*args, seed=s, **budget) for s in seeds],
+        each dict with "seed", "seconds" and "budget" added
+    results_table(rows) -> str, a Markdown table: task | model | result | training budget
     claim(name, value, below=None, above=None, unit="") -> value
         asserts value < below or value > above; appends a row to LSTM_BOOK_CLAIMS, if set
     record(experiment, metric, value, unit="", paper=None) -> value
@@ -73,6 +80,62 @@ def seed(n: int = 0) -> int:
     if not isinstance(n, (int, np.integer)) or not 0 <= n < SEED_STRIDE:
         raise ValueError(f"seed: n must be an int in [0, {SEED_STRIDE}), got {n!r}")
     return int(n) + SEED_STRIDE * book_seed()
+
+
+def seeds(short: int, long: int) -> list[int]:
+    """The seeds a claimed run is repeated with: seed(0) .. seed(k - 1), k = budget(short, long)."""
+    return [seed(k) for k in range(budget(short, long))]
+
+
+def over_seeds(run, seeds, *args, **budget) -> list[dict]:
+    """Call run(*args, seed=s, **budget) for every seed s; each call returns a dict of results.
+
+    Returns those dicts, each with "seed" (s), "seconds" (the wall time of that call) and
+    "budget" (the keyword arguments, which results_table describes) added.
+    """
+    results = []
+    for s in seeds:
+        start = time.perf_counter()
+        result = run(*args, seed=s, **budget)
+        if not isinstance(result, dict):
+            raise TypeError(f"over_seeds: run must return a dict of results, "
+                            f"got {type(result).__name__}")
+        results.append({**result, "seed": s, "seconds": time.perf_counter() - start,
+                        "budget": dict(budget)})
+    return results
+
+
+def results_table(rows) -> str:
+    """A Markdown table of results beside a paper's: task | model | result | training budget.
+
+    rows: (task, model, result, results) each. result is the text of the result column; results
+    is the list over_seeds returned for that model (the budget column gives the number of seeds,
+    the budget and the mean time per run), or None for a row quoted from a paper.
+    """
+    lines = ["| task | model | result on fresh test data | training budget |", "|---|---|---|---|"]
+    for task, model, result, model_runs in rows:
+        lines.append(f"| {task} | {model} | {result} | {_budget_text(model_runs)} |")
+    return "\n".join(lines)
+
+
+def _budget_text(results) -> str:
+    if not results:
+        return "—"
+    n = len(results)
+    budget = ", ".join(f"{key} {_number(value)}" for key, value in results[0]["budget"].items())
+    seconds = float(np.mean([r["seconds"] for r in results]))
+    return f"{n} seed{'s' if n > 1 else ''} × {budget}; {seconds:.0f} s per run"
+
+
+def _number(value) -> str:
+    """1,000 for whole numbers, 0.01 for others, anything else as str."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
 
 
 def claim(name: str, value, *, below=None, above=None, unit: str = ""):

@@ -1,9 +1,5 @@
 """Every figure function returns a Figure with labelled axes and a title, and draws into ax=."""
 
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -85,6 +81,28 @@ def test_curves_and_baseline_are_labelled_in_the_legend():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["LSTM", "RNN", "baseline"]
     assert ax.get_yscale() == "log"
     assert plot.gradient_norm_vs_lag({"RNN": [1.0, 0.1]}).axes[0].get_yscale() == "log"
+
+
+def test_training_curves_draw_every_seed_of_a_model_in_its_colour_and_label_it_once():
+    seeds = [rng.uniform(size=30), rng.uniform(size=30), rng.uniform(size=20)]  # ragged is fine
+    fig = plot.training_curves({"LSTM": seeds, "RNN": np.ones((2, 30))})
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 5
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["LSTM", "RNN"]
+    assert len({line.get_color() for line in lines[:3]}) == 1
+    assert lines[3].get_color() == lines[4].get_color() != lines[0].get_color()
+
+
+def test_training_curves_smooth_with_a_running_mean_ending_at_each_step():
+    losses = np.arange(10.0)
+    (line,) = plot.training_curves({"run": losses}, smooth=4).axes[0].get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(3, 10))
+    np.testing.assert_allclose(line.get_ydata(), np.arange(1.5, 8.5))  # mean of t-3 .. t
+    (short,) = plot.training_curves({"run": [1.0, 3.0]}, smooth=25).axes[0].get_lines()
+    np.testing.assert_allclose(short.get_ydata(), [2.0])  # fewer steps than the window
+    with pytest.raises(ValueError, match="smooth must be a whole number of steps >= 1, got 0"):
+        plot.training_curves({"run": losses}, smooth=0)
 
 
 def test_gate_heatmaps_one_panel_per_gate_with_colorbars():

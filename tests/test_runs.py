@@ -83,3 +83,40 @@ def test_claims_are_recorded_with_seed_and_isa_and_may_only_be_recorded(monkeypa
         ("accuracy", False, 2, "SSE41"), ("loss", True, 2, "SSE41")]
     assert runs.margin(rows[0]) == pytest.approx(-0.05 / 0.85)
     assert runs.margin(rows[1]) == pytest.approx(0.75)
+
+
+def test_seeds_are_the_short_or_long_count_of_chapter_seeds(monkeypatch):
+    monkeypatch.delenv(runs.RUN_VARIABLE, raising=False)
+    monkeypatch.setenv(runs.SEED_VARIABLE, "2")
+    assert runs.seeds(short=3, long=10) == [2000, 2001, 2002]
+    monkeypatch.setenv(runs.RUN_VARIABLE, "long")
+    assert runs.seeds(short=3, long=10) == [2000 + k for k in range(10)]
+
+
+def test_over_seeds_runs_once_per_seed_and_adds_seed_time_and_budget():
+    calls = []
+
+    def experiment(cell, *, seed, steps):
+        calls.append((cell, seed, steps))
+        return {"wrong": seed * steps}
+
+    results = runs.over_seeds(experiment, [0, 7], "lstm", steps=3)
+    assert calls == [("lstm", 0, 3), ("lstm", 7, 3)]
+    assert [(r["wrong"], r["seed"], r["budget"]) for r in results] == [
+        (0, 0, {"steps": 3}), (21, 7, {"steps": 3})]
+    assert all(r["seconds"] >= 0 for r in results)
+    with pytest.raises(TypeError, match="run must return a dict of results, got float"):
+        runs.over_seeds(lambda seed: 1.0, [0])
+
+
+def test_results_table_describes_each_models_runs_and_quotes_the_paper():
+    model_runs = [{"seed": s, "seconds": t, "budget": {"steps": 1000, "H": 16, "lr": 0.01}}
+                  for s, t in [(0, 20.0), (1, 30.0)]]
+    table = runs.results_table([("adding", "**paper**", "1 of 2,560 wrong", None),
+                                ("adding", "LSTM", "wrong per seed: 0, 2", model_runs)])
+    lines = table.splitlines()
+    assert lines[0] == "| task | model | result on fresh test data | training budget |"
+    assert lines[2] == "| adding | **paper** | 1 of 2,560 wrong | — |"
+    assert lines[3] == ("| adding | LSTM | wrong per seed: 0, 2 | "
+                        "2 seeds × steps 1,000, H 16, lr 0.01; 25 s per run |")
+    assert "1 seed ×" in runs.results_table([("t", "m", "r", model_runs[:1])])
