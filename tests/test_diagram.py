@@ -6,12 +6,9 @@ reach it in the drawing; the backward arrows reverse forward paths and carry cha
 labels. Deliberately wrong descriptions prove that these checks fail when a drawing drifts.
 """
 
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
-
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 import matplotlib  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402

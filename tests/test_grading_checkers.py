@@ -10,6 +10,7 @@ import pytest
 from lstm_lib.grading import CheckFailed, NotAttempted, ReferenceUsed, check
 from lstm_lib.grading import reference as ref
 from lstm_lib.grading.feedback import learner_traceback
+from lstm_lib.tf_startup import import_tensorflow
 
 # The wrong answers below are built from a copy of the reference compiled outside lstm_lib:
 # called from a learner's function, the reference itself would be refused (see the guard test).
@@ -202,8 +203,8 @@ def test_other_diagnoses():
 
 @pytest.mark.slow
 def test_tensorflow_checks_refuse_keras_recurrent_layers():
+    tf = import_tensorflow()
     import keras
-    import tensorflow as tf
 
     class Wrapped(keras.layers.Layer):
         def __init__(self, units, **kwargs):
@@ -239,6 +240,7 @@ def test_tensorflow_checks_refuse_keras_recurrent_layers():
 
 @pytest.mark.slow
 def test_the_reference_computes_what_keras_computes():
+    import_tensorflow()
     import keras
 
     rng = np.random.default_rng(0)

@@ -2,14 +2,13 @@
 (float32), gradients within 1e-4 of tf.GradientTape's; Dense, Embedding, the losses and the
 optimizers likewise."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib.numpy import (  # noqa: E402
     GRU,
@@ -23,9 +22,6 @@ from lstm_lib.numpy import (  # noqa: E402
     mse,
     softmax_cross_entropy,
 )
-
-# On a GPU, TF32 matmuls would round to 10 bits of mantissa and no 1e-5 comparison could hold.
-tf.config.experimental.enable_tensor_float_32_execution(False)
 
 OUTPUT_ATOL = 1e-5
 GRAD_RTOL = 1e-4

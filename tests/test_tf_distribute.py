@@ -7,15 +7,14 @@ import sys
 import textwrap
 
 SCRIPT = textwrap.dedent("""
-    import os
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    from lstm_lib.tf_startup import import_tensorflow
+    tf = import_tensorflow()
     import numpy as np
-    import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
         cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    tf.config.experimental.enable_tensor_float_32_execution(False)
+    tf.config.experimental.enable_tensor_float_32_execution(False)  # tests/conftest.py's, here
     import keras
     from lstm_lib import tensorflow as ltf
 

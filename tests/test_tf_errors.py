@@ -1,14 +1,13 @@
 """Mistakes a user can make with lstm_lib.tensorflow layers: each a ValueError that names what
 was expected and what was given."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
 

@@ -2,18 +2,15 @@
 outputs and gradients as autodiff through recurrence.scan with LSTMCell's step, and taken by
 the layer exactly when nothing needs the general loop (no mask, no recurrent dropout)."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
 from lstm_lib.tensorflow.fused_lstm import lstm_sequence  # noqa: E402
-
-tf.config.experimental.enable_tensor_float_32_execution(False)
 
 D, H = 4, 5
 

@@ -1,19 +1,16 @@
 """tf.GradientTape through lstm_lib.tensorflow gives the gradients that lstm_lib.numpy's
 hand-written backward passes compute: same weights, same inputs, same upstream gradients."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
 
 lnp = pytest.importorskip("lstm_lib.numpy", reason="lstm_lib.numpy is not written yet")
-
-tf.config.experimental.enable_tensor_float_32_execution(False)
 
 B, T, D, H = 3, 7, 4, 5
 KINDS = {"SimpleRNN": (ltf.SimpleRNN, lnp.SimpleRNN, 1),

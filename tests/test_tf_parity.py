@@ -2,18 +2,15 @@
 outputs and final states within 1e-5, gradients (input, weights, initial states) within 1e-4
 relative, across the arguments users pass - and the weights move between the two unchanged."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
-
-tf.config.experimental.enable_tensor_float_32_execution(False)
 
 B, T, D, H = 3, 6, 4, 5
 PAIRS = {

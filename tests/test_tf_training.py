@@ -2,18 +2,16 @@
 model.fit, save/load as .keras, masks from Embedding(mask_zero=True), a custom training loop
 under tf.function, and dropout."""
 
-import os
+from lstm_lib.tf_startup import import_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
 
-tf.config.experimental.enable_tensor_float_32_execution(False)
 # Keras's own saving code converts variables with np.array(x, copy=False) (not our code).
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
