@@ -10,16 +10,16 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import matplotlib  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.text import Text
 
-import lstm_lib.numpy as lnp  # noqa: E402
-from lstm_lib import diagram  # noqa: E402
-from lstm_lib.diagram import Diagram, Edge, cells, evaluate, reaches  # noqa: E402
-from lstm_lib.numpy.activations import sigmoid  # noqa: E402
+import lstm_lib.numpy as lnp
+from lstm_lib import diagram
+from lstm_lib.diagram import Diagram, Edge, cells, evaluate, reaches
+from lstm_lib.numpy.activations import sigmoid
 
 ROOT = Path(__file__).resolve().parents[1]
 B, D, H = 3, 4, 5

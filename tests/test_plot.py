@@ -1,11 +1,11 @@
 """Every figure function returns a Figure with labelled axes and a title, and draws into ax=."""
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-from lstm_lib import plot  # noqa: E402
+from lstm_lib import plot
 
 rng = np.random.default_rng(0)
 T, H = 12, 4
