@@ -34,7 +34,7 @@ $(SETUP): pyproject.toml tools/setup_jupyter.py
 	@touch $@
 
 lint: $(SETUP)
-	$(BIN)/ruff check lstm_lib course_tools tests tools conftest.py
+	$(BIN)/ruff check lstm_lib course_tools solutions tests tools conftest.py
 
 unit: $(SETUP)
 	$(PYTEST) tests
