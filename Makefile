@@ -5,11 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 KERNEL ?= lstm-cpu
-# nvidia-smi that lists a GPU: install TensorFlow's CUDA wheels too.
-HAS_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
-comma := ,
-EXTRAS := book,test$(if $(HAS_GPU),$(comma)gpu)
-SETUP := $(VENV)/.setup-$(if $(HAS_GPU),gpu,cpu)
+SETUP := $(VENV)/.setup
 
 PYTEST := $(BIN)/python -m pytest
 NOTEBOOKS := $(wildcard book solutions)
@@ -24,13 +20,13 @@ test: $(SETUP) lint unit notebooks
 
 setup: $(SETUP)
 
-# Re-run only when the pins or the kernel set-up change.
+# Re-run only when the pins or the kernel set-up change. Where nvidia-smi lists a GPU, TensorFlow's
+# CUDA wheels too (the `gpu` extra): the GPU is probed here, when the set-up runs, not on every make.
 $(SETUP): pyproject.toml tools/setup_jupyter.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install --quiet -e ".[book,test$$(nvidia-smi -L >/dev/null 2>&1 && echo ,gpu)]"
 	$(BIN)/python tools/setup_jupyter.py
-	@rm -f $(VENV)/.setup-*
 	@touch $@
 
 lint: $(SETUP)
