@@ -22,15 +22,15 @@ setup: $(SETUP)
 
 # Re-run only when the pins or the kernel set-up change. Where nvidia-smi lists a GPU, TensorFlow's
 # CUDA wheels too (the `gpu` extra): the GPU is probed here, when the set-up runs, not on every make.
-$(SETUP): pyproject.toml tools/setup_jupyter.py
+$(SETUP): pyproject.toml course_tools/setup_jupyter.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[book,test$$(nvidia-smi -L >/dev/null 2>&1 && echo ,gpu)]"
-	$(BIN)/python tools/setup_jupyter.py
+	$(BIN)/python -m course_tools.setup_jupyter
 	@touch $@
 
 lint: $(SETUP)
-	$(BIN)/ruff check lstm_lib course_tools solutions tests tools conftest.py
+	$(BIN)/ruff check lstm_lib course_tools solutions tests conftest.py
 
 unit: $(SETUP)
 	$(PYTEST) tests

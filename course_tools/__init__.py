@@ -8,6 +8,7 @@ Each command is a module run with the virtual environment's python (`make` runs 
     python -m course_tools.reproduce            the long runs of the results table (make reproduce)
     python -m course_tools.robustness           the chapters' claims under other seeds and CPUs
     python -m course_tools.lab                  JupyterLab on chapter 00 (make lab)
+    python -m course_tools.setup_jupyter        kernels and JupyterLab settings (make setup)
 
 - ``notebook``: a problem set as nbgrader sees it (cells, regions, the student version), shared by
   grading, make_exercises and mutants.

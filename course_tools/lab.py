@@ -11,7 +11,7 @@ JupyterLab's own means do the work, nothing drives the browser:
   browser it opens show `/lab/tree/book/00_setup.md`: Lab opens that file, on top of any workspace
   saved from an earlier session, and shows its folder in the file browser;
 - the chapter's jupytext header names its kernel (lstm-cpu), and the settings written into the
-  venv by tools/setup_jupyter.py open text notebooks with the notebook view, hide the build
+  venv by course_tools/setup_jupyter.py open text notebooks with the notebook view, hide the build
   by-products, and ask nothing unrelated to the book.
 """
 

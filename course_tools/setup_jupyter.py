@@ -110,7 +110,8 @@ def write_page_config() -> Path:
 
 def main() -> None:
     if sys.prefix == sys.base_prefix:
-        sys.exit("setup_jupyter.py: run me with the virtual environment's python, not the system's")
+        sys.exit("course_tools.setup_jupyter: run me with the virtual environment's python, "
+                 "not the system's")
     for name, (display_name, env) in KERNELS.items():
         install_kernel(name, display_name, env)
     lab, server = write_lab_overrides(), write_server_config()
