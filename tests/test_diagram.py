@@ -39,7 +39,7 @@ def blocks_of(a, n):
 
 def lstm_reference(W, U, b, x=X):
     h, c, cache = lnp.lstm_step_forward(x, H_PREV, C_PREV, W, U, b)
-    i, f, g, o = blocks_of(cache[3], 4)  # the step's activations [i | f | g | o]
+    i, f, g, o = cache[3:7]  # the step's cache: x, h_prev, c_prev, i, f, g, o, tanh_c, ...
     return {"h": h, "c": c, "i": i, "f": f, "g": g, "o": o}
 
 
@@ -56,7 +56,7 @@ def check_gru(desc):
     W, U, b = weights(3, bias_rows=2)
     ours = evaluate(desc, {"x": X, "h_prev": H_PREV}, W, U, b)
     h, cache = lnp.gru_step_forward(X, H_PREV, W, U, b)
-    z, r, h_tilde = blocks_of(cache[2], 3)  # the step's activations [z | r | h_tilde]
+    z, r, h_tilde = cache[2:5]  # the step's cache: x, h_prev, z, r, h_tilde, u_h, ...
     ref = {"h": h, "h_out": h, "z": z, "r": r, "g": h_tilde}
     return {k: np.abs(ours[k] - v).max() for k, v in ref.items()}
 

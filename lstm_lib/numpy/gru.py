@@ -3,14 +3,18 @@ forward and backward.
 
 Shapes: B batch, T time steps, D input features, H units.
 Weights in Keras 3 layout: kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H) whose row 0
-is added to the input projection and row 1 to the recurrent one; column blocks z, r, h:
+is added to the input part and row 1 to the recurrent part; column blocks z, r, h. The
+equations, in chapter 10's names:
 
-    x_proj = x @ kernel + bias[0]                  (B, 3H) = [x_z | x_r | x_h]
-    h_proj = h_prev @ recurrent_kernel + bias[1]   (B, 3H) = [u_z | u_r | u_h]
-    z = sigmoid(x_z + u_z)                         update gate
-    r = sigmoid(x_r + u_r)                         reset gate
-    h_tilde = tanh(x_h + r * u_h)                  candidate; "reset after" the matrix product
+    a = x @ kernel + bias[0]                   (B, 3H) = [a_z | a_r | a_h]   input part
+    u = h_prev @ recurrent_kernel + bias[1]    (B, 3H) = [u_z | u_r | u_h]   recurrent part
+    z = sigmoid(a_z + u_z)                     update gate
+    r = sigmoid(a_r + u_r)                     reset gate
+    h_tilde = tanh(a_h + r * u_h)              candidate; "reset after" the matrix product
     h = z * h_prev + (1 - z) * h_tilde
+
+z is the update gate here, as in Keras and chapter 10, so its gradient is dz_update; the
+gradients of the pre-activations are da and du, those of a and u.
 
 API (every forward returns its output and a cache; the backward of the same thing takes the
 upstream gradient and that cache, and returns the gradient of every input):
@@ -20,10 +24,12 @@ upstream gradient and that cache, and returns the gradient of every input):
     gru_forward(x, h0, kernel, recurrent_kernel, bias) -> (hs, cache)
     gru_backward(dhs, cache) -> (dx, dh0, dkernel, drecurrent_kernel, dbias)
 
-gru_forward's cache holds the gates of every step as (B, T, H) arrays under "z", "r" and
-"h_tilde". A gradient on the final state h_T is added to dhs[:, -1] (h_T is hs[:, -1]).
-The sequence is organised like lstm.py: time-major inside, input projections in one GEMM before
-the loop, one fused recurrent GEMM per step, weight gradients as whole-sequence GEMMs after it.
+As in lstm.py, the step functions are the plain version, and the sequence functions the
+optimised one of chapter 08 (time-major inside, the input parts of all steps as one product
+before the loop, one fused recurrent product per step, the weight gradients as whole-sequence
+products after the backward loop, each step's elementwise work written into output arrays
+allocated once). gru_forward's cache holds the gates of every step as (B, T, H) arrays under
+"z", "r" and "h_tilde". A gradient on the final state h_T is added to dhs[:, -1].
 """
 
 import numpy as np
@@ -31,8 +37,6 @@ import numpy as np
 from .activations import sigmoid
 
 __all__ = [
-    "cell_forward",
-    "cell_backward",
     "gru_step_forward",
     "gru_step_backward",
     "gru_forward",
@@ -46,48 +50,7 @@ def _blocks(a):
     return a[..., :H], a[..., H : 2 * H], a[..., 2 * H :]
 
 
-def cell_forward(x_proj, h_proj, h_prev, h):
-    """The elementwise part of one step, from the two projections to the new state.
-
-    x_proj: (B, 3H) input projection with bias[0]; overwritten with [z | r | h_tilde].
-    h_proj: (B, 3H) recurrent projection with bias[1]. h_prev: (B, H).
-    h: (B, H) array that receives the new state.
-    """
-    H = h_prev.shape[1]
-    z, r, h_tilde = _blocks(x_proj)
-    u_h = h_proj[:, 2 * H :]
-    zr = x_proj[:, : 2 * H]  # z and r sit side by side: one sigmoid for both
-    zr += h_proj[:, : 2 * H]
-    sigmoid(zr, out=zr)
-    h_tilde += r * u_h
-    np.tanh(h_tilde, out=h_tilde)
-    np.multiply(z, h_prev, out=h)
-    h += (1 - z) * h_tilde
-
-
-def cell_backward(dh, gates, u_h, h_prev, dx_proj, dh_proj):
-    """Backward of cell_forward.
-
-    dh: (B, H), everything the loss sends to this step's h.
-    gates: (B, 3H) the activations [z | r | h_tilde]; u_h: (B, H) the h block of h_proj.
-    dx_proj, dh_proj: (B, 3H) receive the gradients of x_proj and h_proj.
-    Returns the part of dh_prev that skips the matrix product: (B, H).
-    """
-    H = h_prev.shape[1]
-    z, r, h_tilde = _blocks(gates)
-    dz, dr, dn = _blocks(dx_proj)  # dn: gradient of the candidate's pre-activation
-    # h = z * h_prev + (1 - z) * h_tilde
-    np.multiply(dh, h_prev - h_tilde, out=dz)
-    np.multiply(dh * (1 - z), 1 - h_tilde * h_tilde, out=dn)  # and through tanh
-    # pre-activation of h_tilde = x_h + r * u_h
-    np.multiply(dn, u_h, out=dr)
-    # Through the sigmoids of z and r, side by side: sigmoid' = s * (1 - s).
-    zr = gates[:, : 2 * H]
-    dx_proj[:, : 2 * H] *= zr * (1 - zr)
-    # z and r add x_proj and h_proj, so both get the same gradient; the candidate does not.
-    dh_proj[:, : 2 * H] = dx_proj[:, : 2 * H]
-    np.multiply(dn, r, out=dh_proj[:, 2 * H :])
-    return dh * z
+# The plain version: one step.
 
 
 def gru_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
@@ -96,12 +59,13 @@ def gru_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
     x: (B, D), h_prev: (B, H), kernel: (D, 3H), recurrent_kernel: (H, 3H), bias: (2, 3H)
     Returns h: (B, H) and the cache for gru_step_backward.
     """
-    H = h_prev.shape[1]
-    x_proj = x @ kernel + bias[0]
-    h_proj = h_prev @ recurrent_kernel + bias[1]
-    h = np.empty_like(h_prev, dtype=x_proj.dtype)
-    cell_forward(x_proj, h_proj, h_prev, h)
-    cache = (x, h_prev, x_proj, h_proj[:, 2 * H :], kernel, recurrent_kernel)
+    a_z, a_r, a_h = _blocks(x @ kernel + bias[0])
+    u_z, u_r, u_h = _blocks(h_prev @ recurrent_kernel + bias[1])
+    z = sigmoid(a_z + u_z)
+    r = sigmoid(a_r + u_r)
+    h_tilde = np.tanh(a_h + r * u_h)
+    h = z * h_prev + (1 - z) * h_tilde
+    cache = (x, h_prev, z, r, h_tilde, u_h, kernel, recurrent_kernel)
     return h, cache
 
 
@@ -112,19 +76,35 @@ def gru_step_backward(dh, cache):
     Returns dx (B, D), dh_prev (B, H), dkernel (D, 3H), drecurrent_kernel (H, 3H),
     dbias (2, 3H).
     """
-    x, h_prev, gates, u_h, kernel, recurrent_kernel = cache
-    dx_proj, dh_proj = np.empty_like(gates), np.empty_like(gates)
-    dh_prev = cell_backward(dh, gates, u_h, h_prev, dx_proj, dh_proj)
-    dx = dx_proj @ kernel.T
-    dh_prev += dh_proj @ recurrent_kernel.T
-    dkernel = x.T @ dx_proj
-    drecurrent_kernel = h_prev.T @ dh_proj
-    dbias = np.stack([dx_proj.sum(axis=0), dh_proj.sum(axis=0)])
+    x, h_prev, z, r, h_tilde, u_h, kernel, recurrent_kernel = cache
+    # h = z * h_prev + (1 - z) * h_tilde
+    dz_update = dh * (h_prev - h_tilde)
+    dh_tilde = dh * (1 - z)
+    # h_tilde = tanh(a_h + r * u_h)
+    da_h = dh_tilde * (1 - h_tilde**2)
+    dr = da_h * u_h
+    du_h = da_h * r
+    # z = sigmoid(a_z + u_z), r = sigmoid(a_r + u_r): a and u get the same gradient.
+    da_z = dz_update * z * (1 - z)
+    da_r = dr * r * (1 - r)
+    da = np.concatenate([da_z, da_r, da_h], axis=1)
+    du = np.concatenate([da_z, da_r, du_h], axis=1)
+    # a = x @ kernel + bias[0], u = h_prev @ recurrent_kernel + bias[1]; h_prev is also used
+    # directly in h, so dh_prev adds both.
+    dx = da @ kernel.T
+    dh_prev = dh * z + du @ recurrent_kernel.T
+    dkernel = x.T @ da
+    drecurrent_kernel = h_prev.T @ du
+    dbias = np.stack([da.sum(axis=0), du.sum(axis=0)])
     return dx, dh_prev, dkernel, drecurrent_kernel, dbias
 
 
+# The optimised version: the whole sequence.
+
+
 def gru_forward(x, h0, kernel, recurrent_kernel, bias):
-    """A whole sequence.
+    """A whole sequence, optimised (chapter 08, applied to the GRU): the same numbers as
+    gru_step_forward over every step.
 
     x: (B, T, D), h0: (B, H), kernel: (D, 3H), recurrent_kernel: (H, 3H), bias: (2, 3H)
     Returns hs: (B, T, H), the hidden state after every step (hs[:, -1] is h_T), and the cache.
@@ -133,27 +113,46 @@ def gru_forward(x, h0, kernel, recurrent_kernel, bias):
     H = h0.shape[1]
     # Time-major inside, (T, B, ...), so each step works on contiguous blocks (see lstm.py).
     x_tm = x.transpose(1, 0, 2).reshape(T * B, D)
-    # All T input projections in one GEMM; each step's slice becomes that step's gates.
-    gates = np.matmul(x_tm, kernel).reshape(T, B, 3 * H)
-    gates += bias[0]
-    hs, u_h = (np.empty((T, B, H), dtype=gates.dtype) for _ in range(2))
+    # The input parts a of all T steps in one GEMM.
+    a = np.matmul(x_tm, kernel).reshape(T, B, 3 * H)
+    a += bias[0]
+    # The outputs of every step, written by the loop: [z | r | h_tilde], u_h and h.
+    gates = np.empty_like(a)
+    u_h_out, hs_out = (np.empty((T, B, H), dtype=a.dtype) for _ in range(2))
+    u = np.empty((B, 3 * H), dtype=a.dtype)  # this step's recurrent part
     h_prev = h0
     for t in range(T):
-        h_proj = h_prev @ recurrent_kernel  # one fused GEMM for all three blocks
-        h_proj += bias[1]
-        u_h[t] = h_proj[:, 2 * H :]
-        cell_forward(gates[t], h_proj, h_prev, hs[t])
-        h_prev = hs[t]
-    z, r, h_tilde = (a.swapaxes(0, 1) for a in _blocks(gates))
+        np.matmul(h_prev, recurrent_kernel, out=u)  # one fused GEMM for all three blocks
+        u += bias[1]
+        _gates_forward_into(a[t], u, h_prev, gates[t], u_h_out[t], hs_out[t])
+        h_prev = hs_out[t]
+    z, r, h_tilde = (block.swapaxes(0, 1) for block in _blocks(gates))
     cache = {
         "x_tm": x_tm, "h0": h0, "kernel": kernel, "recurrent_kernel": recurrent_kernel,
-        "gates": gates, "u_h": u_h, "hs_tm": hs, "z": z, "r": r, "h_tilde": h_tilde,
+        "gates": gates, "u_h": u_h_out, "hs_tm": hs_out, "z": z, "r": r, "h_tilde": h_tilde,
     }  # fmt: skip
-    return hs.swapaxes(0, 1), cache
+    return hs_out.swapaxes(0, 1), cache
+
+
+def _gates_forward_into(a, u, h_prev, gates, u_h, h):
+    """The elementwise part of one step, written into the caller's output arrays.
+
+    a, u: (B, 3H) the input and recurrent parts; h_prev: (B, H).
+    Outputs: gates (B, 3H) receives [z | r | h_tilde]; u_h (B, H) the h block of u (the
+    backward needs it); h (B, H) the new state.
+    """
+    H = h_prev.shape[1]
+    z, r, h_tilde = _blocks(gates)
+    # z and r sit side by side in a, u and gates: one sigmoid for both.
+    sigmoid(a[:, : 2 * H] + u[:, : 2 * H], out=gates[:, : 2 * H])
+    u_h[...] = u[:, 2 * H :]
+    np.tanh(a[:, 2 * H :] + r * u_h, out=h_tilde)
+    np.multiply(z, h_prev, out=h)  # h = z * h_prev + (1 - z) * h_tilde, in two parts
+    h += (1 - z) * h_tilde
 
 
 def gru_backward(dhs, cache):
-    """Backward of gru_forward (backpropagation through time).
+    """Backward of gru_forward (backpropagation through time), optimised.
 
     dhs: (B, T, H), the gradient of the loss with respect to every hs[:, t].
     Returns dx (B, T, D), dh0 (B, H), dkernel (D, 3H), drecurrent_kernel (H, 3H),
@@ -162,18 +161,39 @@ def gru_backward(dhs, cache):
     x_tm, h0, hs, gates, u_h = (cache[k] for k in ("x_tm", "h0", "hs_tm", "gates", "u_h"))
     kernel, recurrent_kernel = cache["kernel"], cache["recurrent_kernel"]
     T, B, H = hs.shape
-    # The gradients of both projections for all steps, for whole-sequence weight GEMMs.
-    dx_proj, dh_proj = np.empty_like(gates), np.empty_like(gates)
+    # Outputs: the gradients of a and u for every step, kept for whole-sequence weight GEMMs.
+    da_out, du_out = np.empty_like(gates), np.empty_like(gates)
     dh_next = np.zeros_like(h0)
     for t in reversed(range(T)):
         h_prev = hs[t - 1] if t > 0 else h0
-        dh = dhs[:, t] + dh_next
-        dh_next = cell_backward(dh, gates[t], u_h[t], h_prev, dx_proj[t], dh_proj[t])
-        dh_next += dh_proj[t] @ recurrent_kernel.T
-    dx2, dh2 = dx_proj.reshape(T * B, 3 * H), dh_proj.reshape(T * B, 3 * H)
-    dx = (dx2 @ kernel.T).reshape(T, B, -1).swapaxes(0, 1)
-    dkernel = x_tm.T @ dx2
+        dh = dhs[:, t] + dh_next  # h_t feeds the loss and step t + 1
+        dh_direct = _gates_backward_into(dh, gates[t], u_h[t], h_prev, da_out[t], du_out[t])
+        dh_next = dh_direct + du_out[t] @ recurrent_kernel.T
+    da, du = da_out.reshape(T * B, 3 * H), du_out.reshape(T * B, 3 * H)
+    dx = (da @ kernel.T).reshape(T, B, -1).swapaxes(0, 1)
+    dkernel = x_tm.T @ da
     # Step t multiplied h_{t-1} by recurrent_kernel: h0 at t = 0, then hs[:-1] (contiguous).
-    drecurrent_kernel = h0.T @ dh_proj[0] + hs[:-1].reshape(-1, H).T @ dh2[B:]
-    dbias = np.stack([dx2.sum(axis=0), dh2.sum(axis=0)])
+    drecurrent_kernel = h0.T @ du_out[0] + hs[:-1].reshape(-1, H).T @ du[B:]
+    dbias = np.stack([da.sum(axis=0), du.sum(axis=0)])
     return dx, dh_next, dkernel, drecurrent_kernel, dbias
+
+
+def _gates_backward_into(dh, gates, u_h, h_prev, da, du):
+    """Backward of _gates_forward_into, written into the caller's output arrays.
+
+    dh: (B, H), everything the loss sends to this step's h.
+    gates: (B, 3H) the activations [z | r | h_tilde]; u_h, h_prev: (B, H) from the forward.
+    Outputs: da, du (B, 3H) receive the gradients of a and u.
+    Returns the part of dh_prev that skips the matrix product, dh * z: (B, H).
+    """
+    H = h_prev.shape[1]
+    z, r, h_tilde = _blocks(gates)
+    da_z, da_r, da_h = _blocks(da)
+    dz_update = dh * (h_prev - h_tilde)  # h = z * h_prev + (1 - z) * h_tilde
+    np.multiply(dh * (1 - z), 1 - h_tilde * h_tilde, out=da_h)  # and through the tanh
+    np.multiply(dz_update, z * (1 - z), out=da_z)  # through the sigmoid
+    np.multiply(da_h * u_h, r * (1 - r), out=da_r)  # dr = da_h * u_h, through the sigmoid
+    # z and r add a and u, so both get the same gradient; the candidate's u_h is scaled by r.
+    du[:, : 2 * H] = da[:, : 2 * H]
+    np.multiply(da_h, r, out=du[:, 2 * H :])
+    return dh * z
