@@ -157,13 +157,13 @@ def check_chapter_00(page, screenshot: Path) -> None:
 
 
 def check_file_browser(page) -> None:
-    # The repository root: book/ and exercises/ first, README.md there, no build by-products.
+    # The repository root: its folders first (book/ on top), README.md there, no build by-products.
     page.locator(".jp-BreadCrumbs-home").click()
     page.wait_for_function(
         "() => document.querySelector('.jp-BreadCrumbs').innerText.trim() === '/'")
     page.locator(".jp-DirListing-itemName", has_text="README.md").wait_for()
     listed = entries(page)
-    assert listed[:2] == ["book", "exercises"], listed
+    assert listed[:3] == ["book", "course_tools", "exercises"], listed
     assert [name for name in listed if BY_PRODUCT.search(name)] == [], listed
     # `pip install -e .` left this in the root; were it gone, the check above would prove nothing.
     assert (ROOT / "lstm_from_scratch.egg-info").is_dir()
