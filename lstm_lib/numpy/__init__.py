@@ -11,7 +11,7 @@ init.py (glorot_uniform, orthogonal, uniform), gradcheck.py (gradcheck, numerica
 Shapes everywhere: B batch, T time, D input features, H units.
 """
 
-from .activations import sigmoid, softmax, tanh
+from .activations import sigmoid, softmax
 from .dense import dense_backward, dense_forward
 from .embedding import embedding_backward, embedding_forward
 from .gradcheck import GradcheckResult, gradcheck, numerical_gradient, relative_error
@@ -24,7 +24,7 @@ from .optim import SGD, Adam, clip_by_global_norm
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __all__ = [
-    "sigmoid", "tanh", "softmax",
+    "sigmoid", "softmax",
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
     "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",

@@ -1,8 +1,9 @@
 """The squashing functions of the recurrent cells, and softmax for the outputs.
 
     sigmoid(x, out=None) -> array like x, values in [0, 1]
-    tanh(x, out=None)    -> array like x, values in [-1, 1]
     softmax(logits, axis=-1) -> array like logits, non-negative, summing to 1 along axis
+
+tanh is NumPy's own, np.tanh: already stable (it saturates at +-1, never overflows).
 
 The backward passes never call a derivative function: they reuse the forward output,
 because both derivatives of the cells' functions are cheapest written in terms of it:
@@ -13,7 +14,7 @@ because both derivatives of the cells' functions are cheapest written in terms o
 
 import numpy as np
 
-__all__ = ["sigmoid", "tanh", "softmax"]
+__all__ = ["sigmoid", "softmax"]
 
 
 def sigmoid(x, out=None):
@@ -31,11 +32,6 @@ def sigmoid(x, out=None):
     out *= 0.5
     out += 0.5
     return out
-
-
-def tanh(x, out=None):
-    """Hyperbolic tangent; NumPy's own is already stable (it saturates, never overflows)."""
-    return np.tanh(x, out=out)
 
 
 def softmax(logits, axis=-1):
