@@ -1,13 +1,13 @@
 """The TensorFlow track: SimpleRNN, LSTM and GRU written with tf.matmul, tf.sigmoid, tf.tanh...
 as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff does BPTT
-(except on the LSTM's fast path, fused_lstm.py, where it is written by hand).
+(except on the LSTM's CPU fast path, per_gate_lstm.py, where it is written by hand).
 
-    cells.py       SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights and one time step
-    recurrence.py  scan: the time loop (tf.while_loop) with Keras's masking
-    fused_lstm.py  lstm_sequence: the LSTM's unmasked sequence with a hand-written backward,
-                   the layer's fast path on a CPU
-    layers.py      SimpleRNN, LSTM, GRU: a cell run over a sequence, config, masking, dropout
-    checks.py      the errors a user can cause, each naming what was expected and given
+    cells.py          SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights and one time step
+    recurrence.py     scan: the time loop (tf.while_loop) with Keras's masking
+    per_gate_lstm.py  per_gate_lstm: the LSTM's sequence as four products per step, with a
+                      hand-written backward; the layer's fast path on a CPU (use_per_gate)
+    layers.py         SimpleRNN, LSTM, GRU: a cell run over a sequence, config, masking, dropout
+    checks.py         the errors a user can cause, each naming what was expected and given
 
 Shapes: B batch, T time, D input features, H units. Importing this module imports TensorFlow.
 """

@@ -20,8 +20,6 @@ Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, in
 import keras
 import tensorflow as tf
 
-from .fused_lstm import lstm_sequence
-
 
 class _Cell(keras.layers.Layer):
     """What the three cells share: arguments, weights, the input projection, the config."""
@@ -166,23 +164,12 @@ class LSTMCell(_Cell):
         def step(xw_t, states):
             h, c = states
             z = xw_t + tf.matmul(_recurrent_input(h, h_mask), U)  # (B, 4H), all gates at once
-            i, f, g, o = tf.split(z, 4, axis=-1)
-            c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-            h = tf.sigmoid(o) * tf.tanh(c)
+            z_i, z_f, z_c, z_o = tf.split(z, 4, axis=-1)
+            c = tf.sigmoid(z_f) * c + tf.sigmoid(z_i) * tf.tanh(z_c)
+            h = tf.sigmoid(z_o) * tf.tanh(c)
             return h, [h, c]
 
         return step
-
-    def sequence(self, x, states):
-        """The whole sequence at once, for a layer with no mask and no recurrent dropout:
-        x (T, B, D) time-major, states [h0, c0] -> (hs (T, B, H), [h_T, c_T]). The same numbers
-        as running step_fn over time, faster on a CPU (see fused_lstm.py)."""
-        bias = self.input_bias()
-        if bias is None:
-            bias = tf.zeros((4 * self.units,), self.compute_dtype)
-        W, U = self.read(self.kernel), self.read(self.recurrent_kernel)
-        hs, c_T = lstm_sequence(x, W, U, bias, *states)
-        return hs, [hs[-1], c_T]
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}
@@ -208,14 +195,14 @@ class GRUCell(_Cell):
 
         def step(xw_t, states):
             (h,) = states
-            hu = tf.matmul(_recurrent_input(h, h_mask), U)  # (B, 3H)
+            u = tf.matmul(_recurrent_input(h, h_mask), U)  # (B, 3H), the recurrent part
             if b_rec is not None:
-                hu = tf.nn.bias_add(hu, b_rec)
-            x_z, x_r, x_h = tf.split(xw_t, 3, axis=-1)
-            h_z, h_r, h_h = tf.split(hu, 3, axis=-1)
-            z = tf.sigmoid(x_z + h_z)
-            r = tf.sigmoid(x_r + h_r)
-            h_tilde = tf.tanh(x_h + r * h_h)
+                u = tf.nn.bias_add(u, b_rec)
+            a_z, a_r, a_h = tf.split(xw_t, 3, axis=-1)  # the input part, chapter 10's a
+            u_z, u_r, u_h = tf.split(u, 3, axis=-1)
+            z = tf.sigmoid(a_z + u_z)  # update gate
+            r = tf.sigmoid(a_r + u_r)  # reset gate
+            h_tilde = tf.tanh(a_h + r * u_h)
             h = z * h + (1 - z) * h_tilde
             return h, [h]
 

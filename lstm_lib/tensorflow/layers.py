@@ -4,19 +4,24 @@
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, seed=None,
-                 zero_output_for_mask=False)
+                 zero_output_for_mask=False, use_per_gate="auto")
     y = layer(x, initial_state=None, mask=None, training=None)
         x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
         with return_state: [y, h_T, c_T] (LSTM) or [y, h_T] (GRU, SimpleRNN)
 
 How a call runs: x is made time-major, projected for all steps at once (x @ kernel + b, one
 matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
-from tf.GradientTape through that loop. One exception: an LSTM call with no mask and no
-recurrent dropout runs LSTMCell.sequence (fused_lstm.py), the same arithmetic arranged for
-speed on a CPU, with backpropagation through time written by hand. Dropout is variational, as
-in Keras: one mask per sequence on the inputs (dropout) and one on h before h @ recurrent_kernel
-(recurrent_dropout), the same at every time step, only when training. Keras arguments that are
-not implemented are accepted at their default value only (see checks.py).
+from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
+sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
+the same at every time step, only when training. Keras arguments that are not implemented are
+accepted at their default value only (see checks.py).
+
+The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a switch of the
+same kind: use_per_gate="auto" (the default) runs per_gate_lstm.py, the same arithmetic as four
+products per step with backpropagation through time written by hand, when the layer's weights
+are on a CPU, where it is faster, and the generic loop on any other device; True runs it on
+every device; False never. A call with a mask, or recurrent dropout while training, needs the
+generic loop: "auto" falls back to it, True raises a ValueError saying why.
 """
 
 import numbers
@@ -26,6 +31,7 @@ import tensorflow as tf
 
 from . import checks
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
+from .per_gate_lstm import per_gate_lstm
 from .recurrence import scan
 
 
@@ -136,9 +142,9 @@ class _Recurrent(keras.layers.Layer):
         if training and self.recurrent_dropout > 0:
             h_mask = self._dropout_mask((batch, H), self.recurrent_dropout)
 
-        if mask is None and h_mask is None and hasattr(self.cell, "sequence"):
-            # The LSTM's fast path: the whole sequence in one function, backward by hand.
-            hs, states = self.cell.sequence(x, states)
+        fast = self._fast_path(x, states, mask, h_mask)
+        if fast is not None:
+            hs, states = fast
             y = hs if self.return_sequences else states[0]
         else:
             xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
@@ -149,6 +155,11 @@ class _Recurrent(keras.layers.Layer):
         if self.return_sequences:
             y = tf.transpose(y, [1, 0, 2])  # (B, T, H)
         return (y, *states) if self.return_state else y
+
+    def _fast_path(self, x, states, mask, h_mask):
+        """A faster way to run this call, or None for the generic loop: x (T, B, D) time-major,
+        states a list of (B, H) -> (hs (T, B, H), final states). Only the LSTM has one."""
+        return None
 
     def _dropout_mask(self, shape, rate):
         ones = tf.ones(tf.stack(shape), self.compute_dtype)
@@ -203,8 +214,49 @@ class LSTM(_Recurrent):
     state_names = ("h", "c")
     keras_only = (*_Recurrent.keras_only, "recurrent_activation", "implementation", "use_cudnn")
 
-    def __init__(self, units, unit_forget_bias=True, **kwargs):
+    def __init__(self, units, unit_forget_bias=True, use_per_gate="auto", **kwargs):
+        if not (use_per_gate is True or use_per_gate is False or use_per_gate == "auto"):
+            raise ValueError(
+                f"LSTM: use_per_gate must be 'auto', True or False, got {use_per_gate!r}"
+            )
         super().__init__(units, cell_kwargs={"unit_forget_bias": unit_forget_bias}, **kwargs)
+        self.use_per_gate = use_per_gate
+
+    def _fast_path(self, x, states, mask, h_mask):
+        """per_gate_lstm.py's sequence, as use_per_gate says (see the module docstring)."""
+        if self.use_per_gate is False:
+            return None
+        needs_loop = (
+            "a mask" if mask is not None
+            else "recurrent dropout while training" if h_mask is not None
+            else None
+        )  # fmt: skip
+        if needs_loop is not None:
+            if self.use_per_gate is True:
+                raise ValueError(
+                    f"LSTM: use_per_gate=True, but this call has {needs_loop}, which only the "
+                    "generic loop handles; use use_per_gate='auto' to fall back to it"
+                )
+            return None
+        if self.use_per_gate == "auto" and _device_type(self.cell.kernel) != "CPU":
+            return None
+        cell = self.cell
+        bias = cell.input_bias()
+        if bias is None:
+            bias = tf.zeros((4 * self.units,), self.compute_dtype)
+        W, U = cell.read(cell.kernel), cell.read(cell.recurrent_kernel)
+        hs, c_T = per_gate_lstm(x, W, U, bias, *states)
+        return hs, [hs[-1], c_T]
+
+    def get_config(self):
+        return {**super().get_config(), "use_per_gate": self.use_per_gate}
+
+
+def _device_type(variable):
+    """The kind of device, "CPU" or "GPU", that holds a Keras variable. A layer built and called
+    on one device (a tf.device scope, or by default the first GPU TensorFlow sees, else the
+    CPU) keeps its weights there and runs its ops there."""
+    return tf.DeviceSpec.from_string(variable.value.device or "").device_type
 
 
 @keras.saving.register_keras_serializable(package="lstm_lib")

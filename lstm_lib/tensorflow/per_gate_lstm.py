@@ -1,37 +1,49 @@
-"""The LSTM over a whole sequence with a hand-written backward pass: the path that
-lstm_lib.tensorflow.LSTM takes when no step is masked and there is no recurrent dropout.
+"""The LSTM over a whole sequence with one matrix product per gate per step and a hand-written
+backward pass: lstm_lib.tensorflow.LSTM's fast path on a CPU (its use_per_gate switch).
 
-    hs, c_T = lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0)
+    hs, c_T = per_gate_lstm(x, kernel, recurrent_kernel, bias, h0, c0)
         x (T, B, D) time-major; kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,), gates
         i, f, c, o as in Keras; h0, c0 (B, H). hs (T, B, H) holds every h_t (hs[-1] is h_T),
         c_T (B, H) the final cell state. Differentiable with respect to all six inputs.
 
 It computes exactly what recurrence.scan does with LSTMCell's step (the parity tests hold both
-to Keras), so why a second path? Speed on a CPU, where TensorFlow's executor runs independent
-operations on different cores at once. Autodiff through scan leaves one core mostly idle; this
-function arranges the work so that both have something to do:
+to Keras), arranged for a CPU, where TensorFlow's executor runs independent operations on
+different cores at once. Autodiff through scan leaves one core mostly idle; this function gives
+both something to do:
 
-- Four matrix products per step, one per gate, h (B, H) @ U_k (H, H), instead of one
-  h @ recurrent_kernel (B, H) @ (H, 4H). They are independent, so two cores run them two at a
-  time, and each gate's elementwise work (its sigmoid or tanh) runs beside the others. The
-  chain from h_{t-1} to h_t, which no amount of cores can shorten further, gets shorter.
-- The input projection is still one matrix product outside the loop: a batched matmul of x as
-  (1, T*B, D) with the kernel viewed as (4, D, H) puts each gate's block in its own (T*B, H)
-  slab, so nothing has to be split (copied) before the loop reads it.
-- The backward pass is backpropagation through time by hand, as in lstm_lib.numpy, with
-  tf.custom_gradient. On the chain from dh_t to dh_{t-1} lie only the gates' local
-  derivatives and the four dz_k @ U_k^T. The step's contributions to the weight gradients
-  (x_t^T dz, h_{t-1}^T dz, the sum of dz) and dx_t = dz kernel^T are separate operations that
-  the other core computes while the chain goes on, accumulated as the loop runs.
+- Four matrix products per step, one per gate, h (B, H) @ U_k (H, H), instead of chapter 08's
+  one fused h @ recurrent_kernel (B, H) @ (H, 4H). They are independent, so two cores run them
+  two at a time, and each gate's sigmoid or tanh runs beside the others: the chain from h_{t-1}
+  to h_t, which no number of cores can shorten further, gets shorter.
+- The input projection is still one matrix product outside the loop (chapter 08's hoisting): a
+  batched matmul of x as (1, T*B, D) with the kernel viewed as (4, D, H) puts each gate's block
+  in its own (T*B, H) slab, so nothing has to be split (copied) before the loop reads it.
+- The backward pass is backpropagation through time by hand, chapter 04's (B1)-(B14), with
+  tf.custom_gradient. On the chain from dh_t to dh_{t-1} lie only the gates' local derivatives
+  and the four dz_k @ U_k^T. The step's share of the weight gradients (B12)-(B14) and dx_t (B10)
+  are off the chain: the other core computes them while the chain goes on.
 
-`python -m lstm_lib.bench tensorflow` measures the result against keras.layers.LSTM. On a GPU,
-where each operation costs a kernel launch, four small products per step may lose to one
-large one: there Keras's cuDNN path is the one to use (the benchmark compares with it).
+Where this departs from the book, a measurement decided it. Forward + backward under
+tf.function at B=64 T=100 D=32 H=128, float32, on this book's 2-core CPU, median over 30
+alternating rounds of (variant time / this function's time), with this function at 17.8 ms and
+keras.layers.LSTM's generic loop at 1.26x:
+
+    derivatives as the book writes them, dy * y * (1 - y) and dy * (1 - y**2),
+        instead of TensorFlow's fused SigmoidGrad / TanhGrad kernels           1.06x
+    weight gradients as three whole-sequence products after the loop
+        (chapter 08's change 3) instead of accumulated inside it               1.07x
+    one fused product per step (chapter 08's change 1), forward and backward   1.19x
+    both of the last two                                                       1.45x
+
+With two cores, work that runs beside the chain is free, and work after the loop is not; the
+four products win for the same reason. On a GPU each operation costs a kernel launch and four
+small products lose to one large one, so there the layer runs its generic loop by default (and
+Keras's cuDNN kernel is the one to beat: `python -m lstm_lib.bench tensorflow` times it).
 """
 
 import tensorflow as tf
 
-__all__ = ["lstm_sequence"]
+__all__ = ["per_gate_lstm"]
 
 
 def _time_array(dtype, size, element_shape=None):
@@ -39,12 +51,12 @@ def _time_array(dtype, size, element_shape=None):
 
 
 @tf.custom_gradient
-def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
+def per_gate_lstm(x, kernel, recurrent_kernel, bias, h0, c0):
     """See the module docstring. All six inputs are tensors of one floating dtype."""
     dtype, T, D, H = x.dtype, tf.shape(x)[0], x.shape[-1], recurrent_kernel.shape[0]
     batch_shape = tf.shape(x)[1:2]
 
-    # Forward. The input part of every step for every gate: (4, T*B, H) -> (4, T, B, H).
+    # (F1), its input part, for every step and gate: (4, T*B, H) -> (4, T, B, H).
     kernel_by_gate = tf.transpose(tf.reshape(kernel, [D, 4, H]), [1, 0, 2])  # (4, D, H)
     xw = tf.matmul(tf.reshape(x, [1, -1, D]), kernel_by_gate) + tf.reshape(bias, [4, 1, H])
     xw = tf.reshape(xw, tf.concat([[4, T], batch_shape, [H]], 0))
@@ -53,13 +65,13 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
     state_shape = h0.shape
 
     def forward_step(t, h, c, hs, kept):
-        z_i, z_f, z_c, z_o = (
+        z_i, z_f, z_c, z_o = (  # (F1), one product per gate
             xw_k.read(t) + tf.matmul(h, U_k) for xw_k, U_k in zip(xw_gates, U, strict=True)
         )
-        i, f, g, o = tf.sigmoid(z_i), tf.sigmoid(z_f), tf.tanh(z_c), tf.sigmoid(z_o)
-        c_next = f * c + i * g
+        i, f, g, o = tf.sigmoid(z_i), tf.sigmoid(z_f), tf.tanh(z_c), tf.sigmoid(z_o)  # (F2)
+        c_next = f * c + i * g  # (F3)
         tanh_c = tf.tanh(c_next)
-        h_next = o * tanh_c
+        h_next = o * tanh_c  # (F4)
         # What the backward pass reads at step t; c and h here are c_{t-1} and h_{t-1}.
         values = (i, f, g, o, tanh_c, c, h)
         kept = tuple(array.write(t, v) for array, v in zip(kept, values, strict=True))
@@ -83,30 +95,30 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0):
         def backward_step(t, dh_next, dc_next, d_kernel, d_recurrent, d_bias, dx):
             i, f, g, o, tanh_c, c_prev, h_prev = (array.read(t) for array in kept)
             dh = d_hs_steps.read(t) + dh_next  # from the output h_t, and from step t + 1
-            # h = o * tanh(c);  c = f * c_prev + i * g;  the *Grad ops are the derivatives of
-            # sigmoid and tanh written with their outputs: dy * y * (1 - y), dy * (1 - y**2).
-            dc = dc_next + tf.raw_ops.TanhGrad(y=tanh_c, dy=dh * o)
+            # SigmoidGrad(y, dy) = dy * y * (1 - y) and TanhGrad(y, dy) = dy * (1 - y**2): the
+            # book's derivatives, each one fused kernel (see the module docstring's timings).
+            dc = dc_next + tf.raw_ops.TanhGrad(y=tanh_c, dy=dh * o)  # (B2)
             dz = [
-                tf.raw_ops.SigmoidGrad(y=i, dy=dc * g),
-                tf.raw_ops.SigmoidGrad(y=f, dy=dc * c_prev),
-                tf.raw_ops.TanhGrad(y=g, dy=dc * i),
-                tf.raw_ops.SigmoidGrad(y=o, dy=dh * tanh_c),
+                tf.raw_ops.SigmoidGrad(y=i, dy=dc * g),  # (B3), (B7)
+                tf.raw_ops.SigmoidGrad(y=f, dy=dc * c_prev),  # (B4), (B7)
+                tf.raw_ops.TanhGrad(y=g, dy=dc * i),  # (B5), (B8)
+                tf.raw_ops.SigmoidGrad(y=o, dy=dh * tanh_c),  # (B1), (B7)
             ]
-            # The chain: dh_{t-1} = dz @ recurrent_kernel^T, as four independent products.
+            # The chain: (B11) dh_{t-1} = dz @ recurrent_kernel^T, as four independent products.
             dh_prev = tf.add_n(
                 [tf.matmul(dz_k, U_k, transpose_b=True) for dz_k, U_k in zip(dz, U, strict=True)]
             )
             # Off the chain: this step's share of the weight gradients, and dx_t.
-            dz = tf.concat(dz, axis=-1)  # (B, 4H)
+            dz = tf.concat(dz, axis=-1)  # (B9), (B, 4H)
             x_t = x_steps.read(t)
             return (
                 t - 1,
                 dh_prev,
-                dc * f,
-                d_kernel + tf.matmul(x_t, dz, transpose_a=True),
-                d_recurrent + tf.matmul(h_prev, dz, transpose_a=True),
-                d_bias + tf.reduce_sum(dz, axis=0),
-                dx.write(t, tf.matmul(dz, kernel, transpose_b=True)),
+                dc * f,  # (B6)
+                d_kernel + tf.matmul(x_t, dz, transpose_a=True),  # (B12)
+                d_recurrent + tf.matmul(h_prev, dz, transpose_a=True),  # (B13)
+                d_bias + tf.reduce_sum(dz, axis=0),  # (B14)
+                dx.write(t, tf.matmul(dz, kernel, transpose_b=True)),  # (B10)
             )
 
         _, dh0, dc0, d_kernel, d_recurrent, d_bias, dx = tf.while_loop(

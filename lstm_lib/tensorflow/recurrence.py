@@ -54,9 +54,11 @@ def _seed_gradient(inputs, y):
     """y, unchanged, but joined to the TensorArray of inputs by a selection never taken.
 
     Why: when nothing downstream uses the inputs TensorArray that leaves the loop, autodiff
-    starts its gradient as T zero tensors of (B, G*H) - measured at about a tenth of a forward +
-    backward pass at B=64 T=100 H=128 on a 2-core CPU. Used here, however idly, its gradient
-    starts as an empty list, and each step's gradient is simply put in its slot.
+    starts its gradient as T zero tensors of (B, G*H). Used here, however idly, its gradient
+    starts as an empty list, and each step's gradient is simply put in its slot. Measured
+    without it, forward + backward under tf.function, B=64 T=100 D=32 H=128, float32, on this
+    book's 2-core CPU, median over 30-40 alternating rounds of (time without / time with):
+    GRU 1.03x and 1.04x, masked LSTM 1.06x and 1.08x (two runs each), SimpleRNN 0.99x.
     """
     never = tf.zeros((), tf.bool)
     return tf.where(never, inputs.read(0)[:, : y.shape[-1]], y)
