@@ -136,6 +136,46 @@ def test_steps_compose_into_the_sequence():
             np.testing.assert_allclose(hs[:, t], h, rtol=0, atol=1e-14)
 
 
+def test_step_backwards_compose_into_the_sequence_backward():
+    """The optimised sequence backward passes compute what a loop of the plain step backward
+    passes computes: the same gradients, summed over steps in another order."""
+    B, T, D, H = 2, 6, 3, 4
+    rng = np.random.default_rng(6)
+    x, h0, c0 = rng.standard_normal((B, T, D)), rng.standard_normal((B, H)), rng.normal(size=(B, H))
+    dhs, dc_T = rng.standard_normal((B, T, H)), rng.standard_normal((B, H))
+
+    def compose(step_forward, step_backward, w, states):
+        """BPTT over the step functions: dx (B, T, D), d_states, d_weights."""
+        caches = []
+        for t in range(T):
+            *states, cache = step_forward(x[:, t], *states, *w)
+            caches.append(cache)
+        n = len(states)
+        d_states = [np.zeros((B, H)), dc_T][:n]
+        dx, d_weights = np.empty_like(x), [np.zeros_like(a) for a in w]
+        for t in reversed(range(T)):
+            d_states[0] = d_states[0] + dhs[:, t]
+            dx[:, t], *grads = step_backward(*d_states, caches[t])
+            d_states = grads[:n]
+            d_weights = [a + g for a, g in zip(d_weights, grads[n:], strict=True)]
+        return [dx, *d_states, *d_weights]
+
+    w = weights("lstm", D, H, rng)
+    _, _, cache = lstm_forward(x, h0, c0, *w)
+    want = compose(lstm_step_forward, lstm_step_backward, w, [h0, c0])
+    for got, expected in zip(lstm_backward(dhs, cache, dc_T), want, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    for kind, seq, step_forward, step_backward, backward in (
+        ("rnn", rnn_forward, rnn_step_forward, rnn_step_backward, rnn_backward),
+        ("gru", gru_forward, gru_step_forward, gru_step_backward, gru_backward),
+    ):
+        w = weights(kind, D, H, rng)
+        _, cache = seq(x, h0, *w)
+        want = compose(step_forward, step_backward, w, [h0])
+        for got, expected in zip(backward(dhs, cache), want, strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, err_msg=kind)
+
+
 @pytest.mark.parametrize("Layer", [SimpleRNN, LSTM, GRU])
 @pytest.mark.parametrize("B, T, D, H", [(1, 1, 2, 3), (2, 4, 3, 2)])
 @pytest.mark.parametrize("with_state", [False, True])

