@@ -44,17 +44,16 @@ def _as_activation_name(value):
         return value
 
 
-def refuse_unsupported(where, kwargs, allowed=()):
+def refuse_unsupported(where, kwargs, not_in_keras=()):
     """Pop the NOT_IMPLEMENTED arguments out of kwargs; raise if one asks for other behaviour.
 
-    allowed: names of NOT_IMPLEMENTED arguments that this layer's Keras twin accepts at all
-    (e.g. reset_after only for GRU); the others are left in kwargs for Keras to reject.
+    not_in_keras: NOT_IMPLEMENTED arguments that this layer's Keras twin does not take either
+    (reset_after is the GRU's alone); they are left in kwargs for Keras to reject.
     """
-    for name in allowed:
-        if name not in kwargs:
+    for name, accepted in NOT_IMPLEMENTED.items():
+        if name not in kwargs or name in not_in_keras:
             continue
         value = kwargs.pop(name)
-        accepted = NOT_IMPLEMENTED[name]
         if name.endswith("activation"):
             value = _as_activation_name(value)
         if not any(value is a or (type(value) is type(a) and value == a) for a in accepted):

@@ -41,19 +41,8 @@ class _Recurrent(keras.layers.Layer):
     cell_class = None
     cell_name = None  # as Keras names it, so weight paths read lstm/lstm_cell/kernel
     state_names = ("h",)
-    keras_only = (
-        "activation",
-        "kernel_regularizer",
-        "recurrent_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "recurrent_constraint",
-        "bias_constraint",
-        "stateful",
-        "unroll",
-        "time_major",
-    )
+    # Of checks.NOT_IMPLEMENTED, the arguments this layer's Keras twin does not take either.
+    not_in_keras = ("recurrent_activation", "implementation", "use_cudnn", "reset_after")
 
     def __init__(
         self,
@@ -73,7 +62,7 @@ class _Recurrent(keras.layers.Layer):
         **kwargs,
     ):
         where = type(self).__name__
-        kwargs = checks.refuse_unsupported(where, kwargs, self.keras_only)
+        kwargs = checks.refuse_unsupported(where, kwargs, self.not_in_keras)
         if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"{where}: units must be a positive integer, got {units!r}")
         super().__init__(**kwargs)
@@ -212,7 +201,7 @@ class LSTM(_Recurrent):
     cell_class = LSTMCell
     cell_name = "lstm_cell"
     state_names = ("h", "c")
-    keras_only = (*_Recurrent.keras_only, "recurrent_activation", "implementation", "use_cudnn")
+    not_in_keras = ("reset_after",)
 
     def __init__(self, units, unit_forget_bias=True, use_per_gate="auto", **kwargs):
         if not (use_per_gate is True or use_per_gate is False or use_per_gate == "auto"):
@@ -266,10 +255,4 @@ class GRU(_Recurrent):
 
     cell_class = GRUCell
     cell_name = "gru_cell"
-    keras_only = (
-        *_Recurrent.keras_only,
-        "recurrent_activation",
-        "implementation",
-        "use_cudnn",
-        "reset_after",
-    )
+    not_in_keras = ()
