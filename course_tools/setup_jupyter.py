@@ -78,34 +78,31 @@ def install_kernel(name: str, display_name: str, env: dict[str, str]) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
+def merge_json(path: Path, sections: dict) -> Path:
+    """Update each section of the JSON object in path with its settings, keeping whatever else is
+    there (the file is created if missing); return path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    for section, settings in sections.items():
+        data.setdefault(section, {}).update(settings)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+    return path
+
+
 def write_lab_overrides() -> Path:
     path = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    overrides = json.loads(path.read_text()) if path.exists() else {}
-    for plugin, settings in LAB_SETTINGS.items():
-        overrides.setdefault(plugin, {}).update(settings)
-    path.write_text(json.dumps(overrides, indent=2) + "\n")
-    return path
+    return merge_json(path, LAB_SETTINGS)
 
 
 def write_server_config() -> Path:
     # Not jupyter_server_config.d/: the server reads only the extensions to enable from there.
     path = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config = json.loads(path.read_text()) if path.exists() else {}
-    for section, settings in SERVER_CONFIG.items():
-        config.setdefault(section, {}).update(settings)
-    path.write_text(json.dumps(config, indent=2) + "\n")
-    return path
+    return merge_json(path, SERVER_CONFIG)
 
 
 def write_page_config() -> Path:
     path = Path(sys.prefix) / "etc" / "jupyter" / "labconfig" / "page_config.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config = json.loads(path.read_text()) if path.exists() else {}
-    config.setdefault("disabledExtensions", {}).update(dict.fromkeys(LAB_EXTENSIONS_OFF, True))
-    path.write_text(json.dumps(config, indent=2) + "\n")
-    return path
+    return merge_json(path, {"disabledExtensions": dict.fromkeys(LAB_EXTENSIONS_OFF, True)})
 
 
 def main() -> None:
