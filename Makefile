@@ -12,9 +12,9 @@ NOTEBOOKS := $(wildcard book solutions)
 
 .PHONY: lab test setup lint unit notebooks exercises grade reproduce robustness another-machine clean
 
-# JupyterLab on chapter 00 (course_tools/lab.py holds the command line; the browser test runs it too).
+# JupyterLab on chapter 00 (teaching_tools/lab.py holds the command line; the browser test runs it too).
 lab: $(SETUP)
-	$(BIN)/python -m course_tools.lab
+	$(BIN)/python -m teaching_tools.lab
 
 test: $(SETUP) lint unit notebooks
 
@@ -22,15 +22,15 @@ setup: $(SETUP)
 
 # Re-run only when the pins or the kernel set-up change. Where nvidia-smi lists a GPU, TensorFlow's
 # CUDA wheels too (the `gpu` extra): the GPU is probed here, when the set-up runs, not on every make.
-$(SETUP): pyproject.toml course_tools/setup_jupyter.py
+$(SETUP): pyproject.toml teaching_tools/setup_jupyter.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[book,test$$(nvidia-smi -L >/dev/null 2>&1 && echo ,gpu)]"
-	$(BIN)/python -m course_tools.setup_jupyter
+	$(BIN)/python -m teaching_tools.setup_jupyter
 	@touch $@
 
 lint: $(SETUP)
-	$(BIN)/ruff check lstm_lib course_tools solutions tests conftest.py
+	$(BIN)/ruff check lstm_lib teaching_tools solutions tests conftest.py
 
 unit: $(SETUP)
 	$(PYTEST) tests
@@ -39,16 +39,16 @@ notebooks: $(SETUP)
 	$(PYTEST) --nbval-lax --nbval-kernel-name $(KERNEL) --nbval-cell-timeout 900 $(NOTEBOOKS)
 
 exercises: $(SETUP)
-	$(BIN)/python -m course_tools.make_exercises
+	$(BIN)/python -m teaching_tools.make_exercises
 
 # The long versions of the chapters' experiments (many minutes), then the results table.
 reproduce: $(SETUP)
-	$(BIN)/python -m course_tools.reproduce --kernel $(KERNEL) $(CHAPTERS)
+	$(BIN)/python -m teaching_tools.reproduce --kernel $(KERNEL) $(CHAPTERS)
 
 # Every chapter that asserts a claim about a trained model, under book seeds 0-4 and with oneDNN
 # capped at AVX2 and at SSE41 (other CPUs' arithmetic): each claim's values and smallest margin.
 robustness: $(SETUP)
-	$(BIN)/python -m course_tools.robustness --kernel $(KERNEL) $(CHAPTERS)
+	$(BIN)/python -m teaching_tools.robustness --kernel $(KERNEL) $(CHAPTERS)
 
 # The same chapters once, as another reader's machine runs them: another book seed, and oneDNN
 # capped below this CPU's instruction set (AVX2 where the CPU has AVX-512, SSE41 elsewhere).
@@ -63,7 +63,7 @@ another-machine: $(SETUP)
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
 grade: $(SETUP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=path/to/folder" >&2; exit 2; }
-	$(BIN)/python -m course_tools.grade $(SUBMISSIONS) --kernel $(KERNEL) --csv grades.csv --json grades.json
+	$(BIN)/python -m teaching_tools.grade $(SUBMISSIONS) --kernel $(KERNEL) --csv grades.csv --json grades.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

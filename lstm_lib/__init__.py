@@ -10,7 +10,7 @@
 - ``lstm_lib.grading``: the checkers the problem sets' check cells import.
 
 The tooling for instructors and CI (grading a class, generating exercises/) is the separate
-package ``course_tools``.
+package ``teaching_tools``.
 
 Subpackages are imported on demand, so ``import lstm_lib`` never imports TensorFlow.
 """

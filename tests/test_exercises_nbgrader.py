@@ -4,7 +4,7 @@ For every problem set in solutions/, as the README's "For instructors" says: `ju
 makes nbgrader's source notebook; `nbgrader generate_assignment` releases the student version,
 which must equal exercises/ cell by cell; `nbgrader autograde` grades two submissions of every
 set, the unchanged solution (full marks in every graded cell) and the released student version
-(zero in every graded cell); `python -m course_tools.grade` grades the same .ipynb files; and
+(zero in every graded cell); `python -m teaching_tools.grade` grades the same .ipynb files; and
 the two graders' per-cell scores (grade_id -> points, nbgrader's read from its gradebook) are equal.
 
 The graders run as an instructor runs them, outside pytest: PYTEST_CURRENT_TEST, inherited, would
@@ -27,7 +27,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course_tools import notebook
+from teaching_tools import notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(p for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))
@@ -83,8 +83,8 @@ def graded(tmp_path_factory):
             shutil.copytree(course / given / ASSIGNMENT, folder)
             runs.append(nbgrader("autograde", ASSIGNMENT, "--create", "--force", course=own))
         ours_json = course / "ours.json"
-        runs.append(Run("python -m course_tools.grade",
-                        ["course_tools.grade", *map(str, submitted.values()), "--quiet",
+        runs.append(Run("python -m teaching_tools.grade",
+                        ["teaching_tools.grade", *map(str, submitted.values()), "--quiet",
                          "--jobs", "2", "--json", str(ours_json)], course / "ours.log"))
         for run in runs:
             run.finish()

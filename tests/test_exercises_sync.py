@@ -10,8 +10,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from course_tools import make_exercises, notebook
-from course_tools.autograde import static
+from teaching_tools import make_exercises, notebook
+from teaching_tools.autograde import static
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(p for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))

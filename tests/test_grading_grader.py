@@ -1,6 +1,6 @@
 """The grading command: restored checks, one kernel per submission, limits, CSV and JSON.
 
-The end-to-end tests run `python -m course_tools.grade` once on many small hand-made submissions
+The end-to-end tests run `python -m teaching_tools.grade` once on many small hand-made submissions
 (--jobs 2) and read the JSON it writes.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from course_tools import notebook
-from course_tools.autograde.assemble import assemble
-from course_tools.autograde.grader import find_reference
-from course_tools.autograde.kernel import SANDBOX
-from course_tools.autograde.static import library_names, library_use
+from teaching_tools import notebook
+from teaching_tools.autograde.assemble import assemble
+from teaching_tools.autograde.grader import find_reference
+from teaching_tools.autograde.kernel import SANDBOX
+from teaching_tools.autograde.static import library_names, library_use
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -41,7 +41,7 @@ def grade(*paths, timeout=10, jobs=2, extra=()):
     out = Path(paths[0]).parent / "grades.json"
     csv_path = Path(paths[0]).parent / "grades.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "course_tools.grade", *map(str, paths), "--jobs", str(jobs),
+        [sys.executable, "-m", "teaching_tools.grade", *map(str, paths), "--jobs", str(jobs),
          "--timeout", str(timeout), "--json", str(out), "--csv", str(csv_path), *extra],
         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -234,7 +234,7 @@ def test_time_limits_must_be_positive(tmp_path):
     path = tmp_path / "01_vanilla_rnn.py"
     path.write_text(RNN)
     result = subprocess.run(
-        [sys.executable, "-m", "course_tools.grade", str(path), "--total-timeout", "0"],
+        [sys.executable, "-m", "teaching_tools.grade", str(path), "--total-timeout", "0"],
         capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 2
     assert "--total-timeout must be a positive number of seconds, got 0.0" in result.stderr

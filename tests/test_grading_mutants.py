@@ -4,14 +4,14 @@ For each solution region: swap sigmoid and tanh, flip a sign, drop a term, swap 
 return zeros of the right shape, shift an integer by one, at every place each applies; run the
 exercise's check cell (hidden tests included) on each mutant, in a namespace prepared by the
 notebook's other cells. No mutant may pass, and every region must be caught by at least two
-kinds of mutation. See course_tools.mutants.
+kinds of mutation. See teaching_tools.mutants.
 """
 
 from pathlib import Path
 
 import pytest
 
-from course_tools import mutants, notebook
+from teaching_tools import mutants, notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted(p for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))

@@ -1,4 +1,4 @@
-"""JupyterLab as `make lab` starts it (course_tools/lab.py): text notebooks served as notebooks on
+"""JupyterLab as `make lab` starts it (teaching_tools/lab.py): text notebooks served as notebooks on
 the CPU kernel, the book's kernels listed, build by-products hidden, no news prompt.
 
 tests/test_jupyterlab_browser.py looks at the same server through a real browser."""
@@ -41,7 +41,7 @@ def server(tmp_path_factory):
     log = (tmp_path_factory.mktemp("jupyter-log") / "server.log").open("w")
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "course_tools.lab", "--no-browser", "--ip=127.0.0.1",
+        [sys.executable, "-m", "teaching_tools.lab", "--no-browser", "--ip=127.0.0.1",
          f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,7 @@
 """What a learner sees after `make lab`, in a real browser: chapter 00 as a notebook, on the CPU
 kernel, the file browser in book/, no build by-products, no prompt.
 
-JupyterLab is started by course_tools/lab.py, the command line `make lab` runs, with a known
+JupyterLab is started by teaching_tools/lab.py, the command line `make lab` runs, with a known
 token and a free port, in a Jupyter config dir of its own: once with no saved workspace, once with
 an old one holding other tabs. Debian's chromium (/usr/bin/chromium) is driven through Playwright's
 Python API; Playwright's own browser downloads are never used. Without either, the test skips
@@ -72,7 +72,7 @@ def start_lab(tmp_path: Path, old_workspace: bool) -> tuple[subprocess.Popen, st
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "course_tools.lab", "--no-browser", "--ip=127.0.0.1",
+            [sys.executable, "-m", "teaching_tools.lab", "--no-browser", "--ip=127.0.0.1",
              f"--port={port}", f"--IdentityProvider.token={TOKEN}", "--ServerApp.port_retries=0"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     printed = re.compile(rf"http://127\.0\.0\.1:{port}/\S*")
@@ -157,13 +157,13 @@ def check_chapter_00(page, screenshot: Path) -> None:
 
 
 def check_file_browser(page) -> None:
-    # The repository root: its folders first (book/ on top), README.md there, no build by-products.
+    # The repository root: book/ and exercises/ first, README.md there, no build by-products.
     page.locator(".jp-BreadCrumbs-home").click()
     page.wait_for_function(
         "() => document.querySelector('.jp-BreadCrumbs').innerText.trim() === '/'")
     page.locator(".jp-DirListing-itemName", has_text="README.md").wait_for()
     listed = entries(page)
-    assert listed[:3] == ["book", "course_tools", "exercises"], listed
+    assert listed[:2] == ["book", "exercises"], listed
     assert [name for name in listed if BY_PRODUCT.search(name)] == [], listed
     # `pip install -e .` left this in the root; were it gone, the check above would prove nothing.
     assert (ROOT / "lstm_from_scratch.egg-info").is_dir()

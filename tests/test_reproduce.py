@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_tools import reproduce
+from teaching_tools import reproduce
 
 CHAPTER = """---
 jupytext:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_tools import robustness
+from teaching_tools import robustness
 
 CHAPTER = """---
 jupytext:

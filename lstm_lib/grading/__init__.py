@@ -6,7 +6,7 @@
 - ``reference``: the float64 NumPy answers the checkers compare against.
 
 Grading a class, generating exercises/ and testing the checks are instructor tooling, in the
-``course_tools`` package next to this one.
+``teaching_tools`` package next to this one.
 """
 
 from .feedback import CheckFailed, NotAttempted, ReferenceUsed

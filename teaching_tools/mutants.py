@@ -1,6 +1,6 @@
 """Are the checks strong enough? Plant mistakes in every answer and see each one caught.
 
-    python -m course_tools.mutants solutions/03_lstm_cell.py [--max-per-kind N]
+    python -m teaching_tools.mutants solutions/03_lstm_cell.py [--max-per-kind N]
 
 For every solution region of a solutions notebook this makes *mutants*, copies of the answer
 with one classic mistake planted at one place, and runs the exercise's check cells (hidden tests
@@ -307,7 +307,7 @@ def run(nb, kinds=KINDS, max_per_kind=None, only=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m course_tools.mutants",
+    parser = argparse.ArgumentParser(prog="python -m teaching_tools.mutants",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--max-per-kind", type=int, default=None)

@@ -1,4 +1,4 @@
-"""Grade one submission; `python -m course_tools.grade` runs it for a class.
+"""Grade one submission; `python -m teaching_tools.grade` runs it for a class.
 
     graded = grade_submission(path, solutions_dir, Limits())
 

@@ -107,7 +107,7 @@ def write_page_config() -> Path:
 
 def main() -> None:
     if sys.prefix == sys.base_prefix:
-        sys.exit("course_tools.setup_jupyter: run me with the virtual environment's python, "
+        sys.exit("teaching_tools.setup_jupyter: run me with the virtual environment's python, "
                  "not the system's")
     for name, (display_name, env) in KERNELS.items():
         install_kernel(name, display_name, env)

@@ -4,14 +4,14 @@ The one definition of the command line, shared by the Makefile and tests/test_ju
 (which adds its own port and token). Run with the virtual environment's python; any further
 arguments are passed to `jupyter lab`:
 
-    .venv/bin/python -m course_tools.lab [--no-browser] [--port=8888] ...
+    .venv/bin/python -m teaching_tools.lab [--no-browser] [--port=8888] ...
 
 JupyterLab's own means do the work, nothing drives the browser:
 - the server's default URL is the tree URL of chapter 00, so the address the server prints and the
   browser it opens show `/lab/tree/book/00_setup.md`: Lab opens that file, on top of any workspace
   saved from an earlier session, and shows its folder in the file browser;
 - the chapter's jupytext header names its kernel (lstm-cpu), and the settings written into the
-  venv by course_tools/setup_jupyter.py open text notebooks with the notebook view, hide the build
+  venv by teaching_tools/setup_jupyter.py open text notebooks with the notebook view, hide the build
   by-products, and ask nothing unrelated to the book.
 """
 
@@ -35,7 +35,7 @@ def command(*extra: str) -> list[str]:
 
 def main() -> None:
     if sys.prefix == sys.base_prefix:
-        sys.exit("course_tools.lab: run me with the virtual environment's python, e.g. `make lab`")
+        sys.exit("teaching_tools.lab: run me with the venv's python, e.g. `make lab`")
     cmd = command(*sys.argv[1:])
     os.chdir(ROOT)
     os.execv(cmd[0], cmd)

@@ -5,7 +5,7 @@ executes those chapters top to bottom with LSTM_BOOK_RUN=long, so the same cells
 assertions, with their long-run thresholds) run for the long budget, and collects what the cells
 `record` into one table. Nothing is written into book/; no .ipynb is left behind.
 
-    python -m course_tools.reproduce [CHAPTER ...] [--kernel lstm-cpu] [--results FILE]
+    python -m teaching_tools.reproduce [CHAPTER ...] [--kernel lstm-cpu] [--results FILE]
 """
 
 import argparse

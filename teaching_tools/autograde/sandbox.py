@@ -4,7 +4,7 @@
 
 It sets the limits on itself and then *becomes* the command (os.execvp), so the kernel keeps
 the process id the kernel manager signals and kills. Run as a script, not as a module, so that
-starting a kernel does not import the course_tools package first.
+starting a kernel does not import the teaching_tools package first.
 
 - memory (RLIMIT_DATA): a submission that allocates more gets a MemoryError in its cell, and the
   machine stays responsive for the other submissions. RLIMIT_DATA counts the memory a process

@@ -15,7 +15,7 @@ claim is measured in every run. The report lists, for each claim, its threshold,
 every run and its smallest relative margin; it is the tool for setting a threshold: put it where
 every run clears it with room. Exit status 1 when any claim failed or any chapter raised.
 
-    python -m course_tools.robustness [CHAPTER ...] [--seeds 0 1 2 3 4] [--isa AVX2 SSE41]
+    python -m teaching_tools.robustness [CHAPTER ...] [--seeds 0 1 2 3 4] [--isa AVX2 SSE41]
                                [--kernel lstm-cpu] [--claims FILE] [--report-only FILE]
 """
 

@@ -1,4 +1,4 @@
-"""Write exercises/ from solutions/: `python -m course_tools.make_exercises` (`make exercises`).
+"""Write exercises/ from solutions/: `python -m teaching_tools.make_exercises` (`make exercises`).
 
 Every solutions/NN_topic.py becomes exercises/NN_topic.py, its student version (see
 notebook.student_version): answers replaced by `# YOUR CODE HERE` / `raise NotImplementedError()`,
@@ -44,7 +44,7 @@ def plan(solutions, exercises):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m course_tools.make_exercises",
+    parser = argparse.ArgumentParser(prog="python -m teaching_tools.make_exercises",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--solutions", default=ROOT / "solutions", type=Path)
     parser.add_argument("--exercises", default=ROOT / "exercises", type=Path)

@@ -1,4 +1,4 @@
-"""Grade a class's problem sets: python -m course_tools.grade SUBMISSION... [--csv F] [--json F]
+"""Grade a class's problem sets: python -m teaching_tools.grade SUBMISSION... [--csv F] [--json F]
 
 Each SUBMISSION is a filled-in problem set, jupytext .py or .ipynb, or a folder searched for
 them. It is matched to solutions/ by file name (03_lstm_cell.ipynb, or 03_lstm_cell_alice.py,
@@ -93,7 +93,7 @@ def write_json(path, results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m course_tools.grade",
+    parser = argparse.ArgumentParser(prog="python -m teaching_tools.grade",
                                      description=__doc__.split("\n")[0].split(": ", 1)[0] + ".",
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.split("\n")[2:]))
