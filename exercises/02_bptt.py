@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 02 · Backpropagation through time
 #
-# Three exercises on chapter 02: the backward pass of one vanilla RNN step, backpropagation
-# through a whole sequence, and clipping gradients by their global norm. The forward pass is
-# given below; your backward passes consume the `cache` it returns. The check cells compare your
+# Four exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core): the numerical
+# gradient that tests a backward pass, clipping gradients by their global norm, the backward pass
+# of one vanilla RNN step, derived by you, and backpropagation through a whole sequence. The
+# forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
 # D input features, H units.
 
@@ -50,11 +51,71 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Backward through one step (3 points)
+# ## Exercise 1 · The numerical gradient ★ (2 points)
+#
+# Write `numerical_gradient(f, x, eps=1e-5)`: `f` maps an array to a float and `x` is a float
+# array of any shape. Return an array shaped like `x` whose entry `idx` is the central
+# difference
+#
+# $$\frac{f(x + \epsilon e_{idx}) - f(x - \epsilon e_{idx})}{2\epsilon}$$
+#
+# where $e_{idx}$ is 1 at `idx` and 0 elsewhere. Perturb `x` in place, one entry at a time, and
+# put each entry back afterwards: `x` must be unchanged when you return. (`np.ndindex(x.shape)`
+# walks through every index.) You will use it to test your own backward passes below, before
+# their check cells do.
+
+# %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def numerical_gradient(f, x, eps=1e-5):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_numerical_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.numerical_gradient(numerical_gradient, points=2)
+
+
+# %% [markdown]
+# ## Exercise 2 · Clipping by the global norm ★ (2 points)
+#
+# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
+#
+# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
+# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
+# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
+#   otherwise leave them as they are;
+# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
+#   norm measured before clipping, a float.
+
+# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def clip_by_global_norm(grads, max_norm):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.clip_by_global_norm(clip_by_global_norm, points=2)
+
+
+# %% [markdown]
+# ## Exercise 3 · Derive the backward pass of one step ★★ (3 points)
+#
+# The forward pass of one step, with a = the pre-activation:
+#
+# $$a = x W + h_{prev} U + b, \qquad h = \tanh(a)$$
 #
 # Write `rnn_step_backward(dh, cache)`. Given `dh` (B, H), the gradient of the loss with
 # respect to the step's output h, and the `cache = (x, h_prev, h, kernel, recurrent_kernel)` of
-# `rnn_step_forward`, return the gradients of the loss with respect to every input of the step:
+# `rnn_step_forward`, return the gradients of the loss with respect to every input of the step,
+# as a tuple in this order: `dx` (B, D), `dh_prev` (B, H), `dkernel` (D, H),
+# `drecurrent_kernel` (H, H), `dbias` (H,).
+#
+# Derive them yourself: go back through the two lines of the forward pass, one at a time, with
+# the chain rule. Two facts you need: tanh'(a) = 1 − tanh²(a), which the cache already holds as
+# h; and a product `A @ B` sends `dC @ B.T` back to A and `A.T @ dC` back to B (check the shapes:
+# each gradient has the shape of what it is the gradient of). Test your formulas on one small
+# input with your `numerical_gradient` before you run the check cell.
+#
+# <details><summary>Hint: the formulas (open it once you have tried)</summary>
 #
 # | return | shape | formula, with da = dh ⊙ (1 − h²), the gradient through tanh |
 # |---|---|---|
@@ -64,7 +125,7 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 # | `drecurrent_kernel` | (H, H) | h_prevᵀ · da |
 # | `dbias` | (H,) | da summed over the batch |
 #
-# Return them as a tuple in this order.
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "rnn_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def rnn_step_backward(dh, cache):
@@ -77,7 +138,7 @@ check.rnn_step_backward(rnn_step_backward, rnn_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 2 · Backpropagation through time (3 points)
+# ## Exercise 4 · Backpropagation through time ★★ (3 points)
 #
 # Write `rnn_backward(dhs, caches)`: `dhs` (B, T, H) is the gradient of the loss with respect
 # to every output `hs[:, t]` of `rnn_forward`, and `caches` the list it returned. Return
@@ -100,24 +161,11 @@ def rnn_backward(dhs, caches):
 # %% nbgrader={"grade": true, "grade_id": "check_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.rnn_backward(rnn_backward, rnn_forward, points=3)
 
-
 # %% [markdown]
-# ## Exercise 3 · Clipping by the global norm (2 points)
+# ## Your progress
 #
-# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
-#
-# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
-# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
-# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
-#   otherwise leave them as they are;
-# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
-#   norm measured before clipping, a float.
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def clip_by_global_norm(grads, max_norm):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.clip_by_global_norm(clip_by_global_norm, points=2)
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("02")

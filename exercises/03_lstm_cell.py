@@ -15,8 +15,10 @@
 # %% [markdown]
 # # Problem set 03 · The LSTM cell
 #
-# Three exercises on chapter 03: splitting the fused pre-activations into the four gate blocks,
-# one LSTM step, and the LSTM over a whole sequence, all in the Keras 3 weight layout:
+# Four exercises on chapter 03, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
+# chapter): splitting the fused pre-activations into the four gate blocks, one LSTM step, the
+# LSTM over a whole sequence, and a cell whose weights you set by hand to compute something the
+# chapter's cell does not. All in the Keras 3 weight layout:
 #
 # | weight | shape | column blocks of width H |
 # |---|---|---|
@@ -41,7 +43,7 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# ## Exercise 1 · The four gate blocks (1 point)
+# ## Exercise 1 · The four gate blocks ★ (1 point)
 #
 # Write `split_gates(z)`. `z` has shape (..., 4H): any leading axes, such as (B, 4H) or
 # (B, T, 4H), and the pre-activations of the four gates side by side on the last axis. Return
@@ -59,7 +61,7 @@ check.split_gates(split_gates, points=1)
 
 
 # %% [markdown]
-# ## Exercise 2 · One LSTM step (3 points)
+# ## Exercise 2 · One LSTM step ★★ (3 points)
 #
 # Write `lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)` returning
 # `(h, c)`:
@@ -85,7 +87,7 @@ check.lstm_step_forward(lstm_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 3 · A whole sequence (2 points)
+# ## Exercise 3 · A whole sequence ★★ (2 points)
 #
 # Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)` that runs the step over every
 # time step and returns `(hs, c_T)`:
@@ -105,3 +107,49 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
 
 # %% nbgrader={"grade": true, "grade_id": "check_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.lstm_forward(lstm_forward, points=2)
+
+
+# %% [markdown]
+# ## Exercise 4 · A cell that subtracts, by hand ★★★ (3 points)
+#
+# Chapter 03 set an LSTM's weights by hand so that a linear readout of its last hidden state
+# gives the adding problem's *sum* X1 + X2: a latch and an accumulator, recurrent kernel zero.
+# Now make it give the *difference* X1 − X2, the first marked value minus the second, within
+# 0.04 on every sequence. The input is the adding problem's modern variant: at each step
+# `x[:, t, 0]` is a value in [0, 1] and `x[:, t, 1]` a marker, 1 at exactly two steps (one in
+# each half of the sequence) and 0 elsewhere.
+#
+# Write `hand_set_difference()` that returns `(kernel, recurrent_kernel, bias, readout)`:
+# `kernel` (2, 4H), `recurrent_kernel` (H, 4H), `bias` (4H,) in the Keras layout [i | f | g | o]
+# with H units of your choice, and `readout` (H,). The check runs your weights from zero states
+# on fresh sequences of 20 to 120 steps (and 2 and 300) and compares `h_T @ readout` with
+# X1 − X2.
+#
+# The marker alone cannot tell the first marked step from the second; what the cell has already
+# seen can. Test your weights with your `lstm_forward` of exercise 3 before the check cell.
+#
+# <details><summary>Hint (open it once you have tried)</summary>
+#
+# X1 − X2 = 2·X1 − (X1 + X2). Keep the chapter's accumulator; add a unit that latches the first
+# value only, whose input gate a *flag* unit shuts once a marker has been seen (through
+# `recurrent_kernel`: h of the flag is about tanh(1) after the first marker).
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "hand_set_difference", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def hand_set_difference():
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_hand_set_difference", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.hand_set_difference(hand_set_difference, points=3)
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("03")

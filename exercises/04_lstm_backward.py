@@ -15,10 +15,10 @@
 # %% [markdown]
 # # Problem set 04 · Backpropagation through the LSTM
 #
-# Three exercises on chapter 04: the backward pass of one LSTM step, backpropagation through a
-# whole sequence, and the numerical gradient that checks them. The forward pass is given; your
-# backward passes consume its caches. When a gradient is wrong the check says which one, and for
-# the weight gradients which gate's block of columns differs first.
+# Exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the backward pass of
+# one LSTM step, derived by you, and backpropagation through a whole sequence. The forward pass
+# is given; your backward passes consume its caches. When a gradient is wrong the check says
+# which one, and for the weight gradients which gate's block of columns differs first.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -60,22 +60,37 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Backward through one step (3 points)
+# ## Exercise 1 · Derive the backward pass of one step ★★ (3 points)
+#
+# The forward pass of one step (chapter 03), with σ the sigmoid and z split into four blocks of
+# H columns in Keras's order [i | f | g | o]:
+#
+# $$z = x W + h_{prev} U + b, \quad i = σ(z_i),\ f = σ(z_f),\ g = \tanh(z_g),\ o = σ(z_o)$$
+#
+# $$c = f ⊙ c_{prev} + i ⊙ g, \qquad h = o ⊙ \tanh(c)$$
 #
 # Write `lstm_step_backward(dh, dc, cache)`. `dh` and `dc` (B, H) are the gradients of the loss
 # with respect to the step's outputs h and c; `cache = (x, h_prev, c_prev, i, f, g, o, c,
-# kernel, recurrent_kernel)` comes from `lstm_step_forward`. Work backwards through the
-# forward's lines:
+# kernel, recurrent_kernel)` comes from `lstm_step_forward`. Return
+# `(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)` with shapes (B, D), (B, H),
+# (B, H), (D, 4H), (H, 4H), (4H,).
+#
+# Derive the backward equations yourself, going back through the forward's lines from the last.
+# Mind that c reaches the loss twice: through `dc` and through h. σ' = σ(1 − σ) and
+# tanh' = 1 − tanh². Test your formulas with a numerical gradient (problem set 02) before the
+# check cell; when a term is wrong the check names it, and the gate block it falls in.
+#
+# <details><summary>Hint: the backward equations (open it once you have tried)</summary>
 #
 # 1. h = o ⊙ tanh(c) sends gradient to c too: dc_total = dc + dh ⊙ o ⊙ (1 − tanh²(c));
-# 2. the gradients of the four pre-activations, with σ' = σ(1 − σ) and tanh' = 1 − tanh²:
+# 2. the gradients of the four pre-activations:
 #    dz_i = dc_total ⊙ g ⊙ i(1 − i), dz_f = dc_total ⊙ c_prev ⊙ f(1 − f),
 #    dz_g = dc_total ⊙ i ⊙ (1 − g²), dz_o = dh ⊙ tanh(c) ⊙ o(1 − o);
-# 3. dz = [dz_i | dz_f | dz_g | dz_o], (B, 4H), in the Keras block order.
+# 3. dz = [dz_i | dz_f | dz_g | dz_o], (B, 4H), in the Keras block order;
+# 4. dx = dz Wᵀ, dh_prev = dz Uᵀ, dc_prev = dc_total ⊙ f, dkernel = xᵀ dz,
+#    drecurrent_kernel = h_prevᵀ dz, dbias = dz summed over the batch.
 #
-# Return `(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)` with shapes (B, D), (B, H),
-# (B, H), (D, 4H), (H, 4H), (4H,): dx = dz Wᵀ, dh_prev = dz Uᵀ, dc_prev = dc_total ⊙ f,
-# dkernel = xᵀ dz, drecurrent_kernel = h_prevᵀ dz, dbias = dz summed over the batch.
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "lstm_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def lstm_step_backward(dh, dc, cache):
@@ -88,7 +103,7 @@ check.lstm_step_backward(lstm_step_backward, lstm_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 2 · Backpropagation through time (3 points)
+# ## Exercise 2 · Backpropagation through time ★★ (3 points)
 #
 # Write `lstm_backward(dhs, caches, dc_T=None)`: `dhs` (B, T, H) is the gradient of the loss
 # with respect to every `hs[:, t]` of `lstm_forward`, `caches` the list it returned, and `dc_T`
@@ -109,25 +124,11 @@ def lstm_backward(dhs, caches, dc_T=None):
 # %% nbgrader={"grade": true, "grade_id": "check_lstm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.lstm_backward(lstm_backward, lstm_forward, points=3)
 
-
 # %% [markdown]
-# ## Exercise 3 · The numerical gradient (2 points)
+# ## Your progress
 #
-# Write `numerical_gradient(f, x, eps=1e-5)`: `f` maps an array to a float and `x` is a float
-# array of any shape. Return an array shaped like `x` whose entry `idx` is the central
-# difference
-#
-# $$\frac{f(x + \epsilon e_{idx}) - f(x - \epsilon e_{idx})}{2\epsilon}$$
-#
-# where $e_{idx}$ is 1 at `idx` and 0 elsewhere. Perturb `x` in place, one entry at a time, and
-# put each entry back afterwards: `x` must be unchanged when you return. (`np.ndindex(x.shape)`
-# walks through every index.)
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def numerical_gradient(f, x, eps=1e-5):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_numerical_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.numerical_gradient(numerical_gradient, points=2)
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("04")

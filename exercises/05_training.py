@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 05 · Training
 #
-# Three exercises on chapter 05, the pieces of a training loop around the LSTM: the softmax
-# cross-entropy loss with its gradient, one step of Adam exactly as Keras takes it, and the
-# forget-gate bias that Hochreiter & Schmidhuber's successors found so helpful.
+# Three exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
+# difficulty (★ warm-up, ★★ core): the forget-gate bias that Hochreiter & Schmidhuber's
+# successors found so helpful, the softmax cross-entropy loss with its gradient, and one step of
+# Adam exactly as Keras takes it.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -27,7 +28,25 @@ from lstm_lib.grading import check
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · Softmax cross-entropy (2 points)
+# ## Exercise 1 · The forget-gate bias ★ (1 point)
+#
+# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
+# gate's block, which is 1, so that the cell remembers by default at the start of training.
+# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
+# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def lstm_bias_init(H, forget_bias=1.0):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.lstm_bias_init(lstm_bias_init, points=1)
+
+
+# %% [markdown]
+# ## Exercise 2 · Softmax cross-entropy ★★ (2 points)
 #
 # Write `softmax_cross_entropy(logits, y)`: `logits` (B, K) are unnormalised scores over K
 # classes, `y` (B,) the integer labels. Return `(loss, dlogits)`:
@@ -49,7 +68,7 @@ check.softmax_cross_entropy(softmax_cross_entropy, points=2)
 
 
 # %% [markdown]
-# ## Exercise 2 · One Adam step, as Keras takes it (3 points)
+# ## Exercise 3 · One Adam step, as Keras takes it ★★ (3 points)
 #
 # Write `adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
 # epsilon=1e-7)` (Keras's defaults). `param`, `grad`, `m`, `v` are arrays of one shape; `t` is
@@ -72,20 +91,11 @@ def adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.99
 # %% nbgrader={"grade": true, "grade_id": "check_adam_step", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.adam_step(adam_step, points=3)
 
-
 # %% [markdown]
-# ## Exercise 3 · The forget-gate bias (1 point)
+# ## Your progress
 #
-# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
-# gate's block, which is 1, so that the cell remembers by default at the start of training.
-# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
-# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def lstm_bias_init(H, forget_bias=1.0):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.lstm_bias_init(lstm_bias_init, points=1)
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("05")

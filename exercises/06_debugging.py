@@ -61,7 +61,7 @@ def buggy_lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Fix the step (3 points)
+# ## Exercise 1 · Fix the step ★ (3 points)
 #
 # Write `lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the corrected
 # `buggy_lstm_step`: it returns `(h, c)`, both (B, H), for `x` (B, D), `h_prev` and `c_prev`
@@ -79,7 +79,7 @@ check.lstm_step(lstm_step, points=3)
 
 
 # %% [markdown]
-# ## Exercise 2 · Fix the loop (2 points)
+# ## Exercise 2 · Fix the loop ★ (2 points)
 #
 # Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)`, the corrected
 # `buggy_lstm_forward`, calling your `lstm_step`. It returns `(hs, c_T)`: `hs` (B, T, H), the
@@ -97,7 +97,7 @@ check.fixed_lstm_forward(lstm_forward, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · Where is it worst? (2 points)
+# ## Exercise 3 · Where is it worst? ★★ (2 points)
 #
 # A comparison that only says "not equal" does not help; the index of the worst entry does
 # (it tells you the batch row, the time step, the gate block). Write
@@ -116,3 +116,12 @@ def worst_mismatch(got, expected, atol=1e-6):
 
 # %% nbgrader={"grade": true, "grade_id": "check_worst_mismatch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.worst_mismatch(worst_mismatch, points=2)
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("06")

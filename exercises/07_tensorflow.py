@@ -36,7 +36,7 @@ keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · The step in TensorFlow (2 points)
+# ## Exercise 1 · The step in TensorFlow ★ (2 points)
 #
 # Write `tf_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the LSTM step of
 # problem set 03 with TensorFlow ops. All arguments are float32 tensors (or variables): `x`
@@ -55,7 +55,7 @@ check.tf_lstm_step(tf_lstm_step, points=2)
 
 
 # %% [markdown]
-# ## Exercise 2 · An LSTM cell as a Keras layer (3 points)
+# ## Exercise 2 · An LSTM cell as a Keras layer ★★ (3 points)
 #
 # Complete `LSTMCell`, a cell for `keras.layers.RNN(LSTMCell(units))`:
 #
@@ -97,7 +97,7 @@ check.lstm_cell_layer(LSTMCell, points=3)
 
 
 # %% [markdown]
-# ## Exercise 3 · Gradients from the tape (2 points)
+# ## Exercise 3 · Gradients from the tape ★★ (2 points)
 #
 # Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
 # `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
@@ -114,3 +114,12 @@ def tape_gradients(layer, x, dhs):
 
 # %% nbgrader={"grade": true, "grade_id": "check_tape_gradients", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.tape_gradients(tape_gradients, points=2)
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("07")

@@ -35,7 +35,7 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# ## Exercise 1 · Fuse the gates (1 point)
+# ## Exercise 1 · Fuse the gates ★ (1 point)
 #
 # Some code (and some papers) keep one weight matrix per gate. Write
 # `fuse_gate_weights(W_i, W_f, W_c, W_o)` that puts four per-gate arrays of the same shape
@@ -53,7 +53,7 @@ check.fuse_gate_weights(fuse_gate_weights, points=1)
 
 
 # %% [markdown]
-# ## Exercise 2 · The input projection of every step at once (2 points)
+# ## Exercise 2 · The input projection of every step at once ★★ (2 points)
 #
 # Write `hoisted_input_projection(x, kernel, bias)`: for `x` (B, T, D), `kernel` (D, 4H) and
 # `bias` (4H,), return `zx` (B, T, 4H) with `zx[:, t] = x[:, t] @ kernel + bias` for every t,
@@ -70,7 +70,7 @@ check.hoisted_input_projection(hoisted_input_projection, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · The hoisted LSTM (3 points)
+# ## Exercise 3 · The hoisted LSTM ★★ (3 points)
 #
 # Write `lstm_forward_hoisted(x, h0, c0, kernel, recurrent_kernel, bias)`, the LSTM of problem
 # set 03 (returning `hs` (B, T, H) and `c_T` (B, H)) restructured for speed:
@@ -89,3 +89,12 @@ def lstm_forward_hoisted(x, h0, c0, kernel, recurrent_kernel, bias):
 
 # %% nbgrader={"grade": true, "grade_id": "check_lstm_forward_hoisted", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.lstm_forward_hoisted(lstm_forward_hoisted, points=3)
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("08")

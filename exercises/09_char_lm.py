@@ -28,7 +28,7 @@ from lstm_lib.grading import check
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · Next-character training pairs (2 points)
+# ## Exercise 1 · Next-character training pairs ★ (2 points)
 #
 # Write `cut_windows(ids, seq_len)`: `ids` is a 1-D integer array, the text as character ids,
 # of length N. Return `(inputs, targets)`, two integer arrays of shape (n, seq_len) with
@@ -48,7 +48,7 @@ check.cut_windows(cut_windows, points=2)
 
 
 # %% [markdown]
-# ## Exercise 2 · Bits per character (2 points)
+# ## Exercise 2 · Bits per character ★★ (2 points)
 #
 # Write `bits_per_char(logits, targets)`: `logits` (B, T, V) are the model's scores for the next
 # character at every position, `targets` (B, T) the characters that came. Return, as a float,
@@ -68,7 +68,7 @@ check.bits_per_char(bits_per_char, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · Sampling with a temperature (3 points)
+# ## Exercise 3 · Sampling with a temperature ★★ (3 points)
 #
 # Write `sample_with_temperature(logits, temperature, rng)`: `logits` (B, V) are the scores of
 # B independent next-character distributions, `temperature` > 0 a float, `rng` a
@@ -88,3 +88,12 @@ def sample_with_temperature(logits, temperature, rng):
 
 # %% nbgrader={"grade": true, "grade_id": "check_sample_with_temperature", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.sample_with_temperature(sample_with_temperature, points=3)
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("09")

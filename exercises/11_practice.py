@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 11 · LSTMs in practice
 #
-# Four exercises on chapter 11, on what real data asks of a recurrent layer: sequences of
-# different lengths (masking, and reading the last valid output), bidirectional layers, and
-# cutting a time series into training windows. A vanilla RNN keeps the code short; everything
+# Four exercises on chapter 11, on what real data asks of a recurrent layer, rising in
+# difficulty (★ warm-up, ★★ core): reading the last valid output of a padded batch, cutting a
+# time series into training windows, bidirectional layers, and masking sequences of different
+# lengths. A vanilla RNN keeps the code short; everything
 # carries over to the LSTM.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
@@ -41,27 +42,44 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Masking (3 points)
+# ## Exercise 1 · The last valid output ★ (1 point)
 #
-# Padded batches hold sequences of different lengths; a mask says which steps are real. Write
-# `masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias)`, the vanilla RNN with a
-# `mask` (B, T) of booleans, as Keras runs it: where `mask[b, t]` is True, row b takes a normal
-# step; where it is False, row b skips the step, keeping its state, and its output at t repeats
-# the previous one (`h0` before the first step). Return `hs` (B, T, H).
-# (`np.where(mask[:, t, None], new, old)` picks row by row.)
+# A classifier reads each sequence's output at its last real step. Write
+# `last_valid_output(hs, lengths)`: `hs` (B, T, H) are the outputs of a padded batch and
+# `lengths` (B,) the number of real steps of each row (1 ≤ lengths[b] ≤ T). Return (B, H), row b
+# being `hs[b, lengths[b] - 1]`, without a Python loop (index with two arrays).
 
-# %% nbgrader={"grade": false, "grade_id": "masked_rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
+# %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def last_valid_output(hs, lengths):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_masked_rnn_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.masked_rnn_forward(masked_rnn_forward, points=3)
+# %% nbgrader={"grade": true, "grade_id": "check_last_valid_output", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.last_valid_output(last_valid_output, points=1)
 
 
 # %% [markdown]
-# ## Exercise 2 · Bidirectional (2 points)
+# ## Exercise 2 · Windows of a series ★ (2 points)
+#
+# To forecast a series with an LSTM, cut it into windows. Write
+# `make_windows(series, window, horizon=1)` for a 1-D `series` of length N: return `X` of shape
+# (M, window, 1), where `X[m, :, 0] = series[m:m + window]`, and `y` of shape (M,), where
+# `y[m] = series[m + window + horizon - 1]`, the value `horizon` steps after the window's last
+# one. M = N − window − horizon + 1, every window that has its target.
+
+# %% nbgrader={"grade": false, "grade_id": "make_windows", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def make_windows(series, window, horizon=1):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.make_windows(make_windows, points=2)
+
+
+# %% [markdown]
+# ## Exercise 3 · Bidirectional ★★ (2 points)
 #
 # Write `bidirectional_rnn(x, forward_weights, backward_weights)` as
 # `keras.layers.Bidirectional(SimpleRNN(H, return_sequences=True))` computes it. Each weights
@@ -81,37 +99,29 @@ check.bidirectional_rnn(bidirectional_rnn, rnn_forward, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · Windows of a series (2 points)
+# ## Exercise 4 · Masking ★★ (3 points)
 #
-# To forecast a series with an LSTM, cut it into windows. Write
-# `make_windows(series, window, horizon=1)` for a 1-D `series` of length N: return `X` of shape
-# (M, window, 1), where `X[m, :, 0] = series[m:m + window]`, and `y` of shape (M,), where
-# `y[m] = series[m + window + horizon - 1]`, the value `horizon` steps after the window's last
-# one. M = N − window − horizon + 1, every window that has its target.
+# Padded batches hold sequences of different lengths; a mask says which steps are real. Write
+# `masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias)`, the vanilla RNN with a
+# `mask` (B, T) of booleans, as Keras runs it: where `mask[b, t]` is True, row b takes a normal
+# step; where it is False, row b skips the step, keeping its state, and its output at t repeats
+# the previous one (`h0` before the first step). Return `hs` (B, T, H).
+# (`np.where(mask[:, t, None], new, old)` picks row by row.)
 
-# %% nbgrader={"grade": false, "grade_id": "make_windows", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def make_windows(series, window, horizon=1):
+# %% nbgrader={"grade": false, "grade_id": "masked_rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.make_windows(make_windows, points=2)
-
+# %% nbgrader={"grade": true, "grade_id": "check_masked_rnn_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.masked_rnn_forward(masked_rnn_forward, points=3)
 
 # %% [markdown]
-# ## Exercise 4 · The last valid output (1 point)
+# ## Your progress
 #
-# A classifier reads each sequence's output at its last real step. Write
-# `last_valid_output(hs, lengths)`: `hs` (B, T, H) are the outputs of a padded batch and
-# `lengths` (B,) the number of real steps of each row (1 ≤ lengths[b] ≤ T). Return (B, H), row b
-# being `hs[b, lengths[b] - 1]`, without a Python loop (index with two arrays).
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def last_valid_output(hs, lengths):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_last_valid_output", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.last_valid_output(last_valid_output, points=1)
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.progress("11")

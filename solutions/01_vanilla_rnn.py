@@ -15,8 +15,9 @@
 # %% [markdown]
 # # Problem set 01 · The vanilla RNN
 #
-# Three exercises on chapter 01: one step of a vanilla (Elman) RNN, the loop over a whole
-# sequence, and the size of the layer. Write your code where it says `# YOUR CODE HERE`, then run
+# Three exercises on chapter 01, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
+# chapter): the size of the layer, one step of a vanilla (Elman) RNN, and the loop over a whole
+# sequence. Write your code where it says `# YOUR CODE HERE`, then run
 # the check cell below it: it calls your function on fresh random inputs, compares it with a
 # reference, and says what differs. Shapes use B (batch), T (time steps), D (input features) and
 # H (units). Weights are stored as Keras stores them:
@@ -30,7 +31,27 @@ from lstm_lib.grading import check
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · One step (2 points)
+# ## Exercise 1 · How many weights? ★ (1 point)
+#
+# Write `simple_rnn_param_count(D, H)` that returns, as an `int`, the number of trainable
+# numbers in `keras.layers.SimpleRNN(H)` reading D input features: the sizes of the kernel, the
+# recurrent kernel and the bias added up. (Keras's `model.summary()` prints the same number.)
+
+# %% nbgrader={"grade": false, "grade_id": "simple_rnn_param_count", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def simple_rnn_param_count(D, H):
+    ### BEGIN SOLUTION
+    return D * H + H * H + H
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_simple_rnn_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.simple_rnn_param_count(simple_rnn_param_count, points=1)
+### BEGIN HIDDEN TESTS
+check.simple_rnn_param_count(simple_rnn_param_count, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · One step ★ (2 points)
 #
 # Write `rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` that returns the next
 # hidden state
@@ -58,7 +79,7 @@ check.rnn_step_forward(rnn_step_forward, B=4, D=3, H=3, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · A whole sequence (2 points)
+# ## Exercise 3 · A whole sequence ★★ (2 points)
 #
 # Write `rnn_forward(x, h0, kernel, recurrent_kernel, bias)` that runs the step over every time
 # step of `x` and returns all the hidden states.
@@ -91,21 +112,10 @@ check.rnn_forward(rnn_forward, B=1, T=9, D=1, H=2, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · How many weights? (1 point)
+# ## Your progress
 #
-# Write `simple_rnn_param_count(D, H)` that returns, as an `int`, the number of trainable
-# numbers in `keras.layers.SimpleRNN(H)` reading D input features: the sizes of the kernel, the
-# recurrent kernel and the bias added up. (Keras's `model.summary()` prints the same number.)
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "simple_rnn_param_count", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def simple_rnn_param_count(D, H):
-    ### BEGIN SOLUTION
-    return D * H + H * H + H
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_simple_rnn_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check.simple_rnn_param_count(simple_rnn_param_count, points=1)
-### BEGIN HIDDEN TESTS
-check.simple_rnn_param_count(simple_rnn_param_count, quiet=True)
-### END HIDDEN TESTS
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("01")

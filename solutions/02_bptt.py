@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 02 · Backpropagation through time
 #
-# Three exercises on chapter 02: the backward pass of one vanilla RNN step, backpropagation
-# through a whole sequence, and clipping gradients by their global norm. The forward pass is
-# given below; your backward passes consume the `cache` it returns. The check cells compare your
+# Four exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core): the numerical
+# gradient that tests a backward pass, clipping gradients by their global norm, the backward pass
+# of one vanilla RNN step, derived by you, and backpropagation through a whole sequence. The
+# forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
 # D input features, H units.
 
@@ -50,11 +51,89 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Backward through one step (3 points)
+# ## Exercise 1 · The numerical gradient ★ (2 points)
+#
+# Write `numerical_gradient(f, x, eps=1e-5)`: `f` maps an array to a float and `x` is a float
+# array of any shape. Return an array shaped like `x` whose entry `idx` is the central
+# difference
+#
+# $$\frac{f(x + \epsilon e_{idx}) - f(x - \epsilon e_{idx})}{2\epsilon}$$
+#
+# where $e_{idx}$ is 1 at `idx` and 0 elsewhere. Perturb `x` in place, one entry at a time, and
+# put each entry back afterwards: `x` must be unchanged when you return. (`np.ndindex(x.shape)`
+# walks through every index.) You will use it to test your own backward passes below, before
+# their check cells do.
+
+# %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def numerical_gradient(f, x, eps=1e-5):
+    ### BEGIN SOLUTION
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        f_plus = f(x)
+        x[idx] = old - eps
+        f_minus = f(x)
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * eps)
+    return grad
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_numerical_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.numerical_gradient(numerical_gradient, points=2)
+### BEGIN HIDDEN TESTS
+check.numerical_gradient(numerical_gradient, shape=(2, 3, 2), quiet=True)
+check.numerical_gradient(numerical_gradient, shape=(5,), quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · Clipping by the global norm ★ (2 points)
+#
+# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
+#
+# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
+# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
+# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
+#   otherwise leave them as they are;
+# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
+#   norm measured before clipping, a float.
+
+# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def clip_by_global_norm(grads, max_norm):
+    ### BEGIN SOLUTION
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+    scale = max_norm / max(norm, max_norm)
+    return [g * scale for g in grads], norm
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.clip_by_global_norm(clip_by_global_norm, points=2)
+### BEGIN HIDDEN TESTS
+check.clip_by_global_norm(clip_by_global_norm, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · Derive the backward pass of one step ★★ (3 points)
+#
+# The forward pass of one step, with a = the pre-activation:
+#
+# $$a = x W + h_{prev} U + b, \qquad h = \tanh(a)$$
 #
 # Write `rnn_step_backward(dh, cache)`. Given `dh` (B, H), the gradient of the loss with
 # respect to the step's output h, and the `cache = (x, h_prev, h, kernel, recurrent_kernel)` of
-# `rnn_step_forward`, return the gradients of the loss with respect to every input of the step:
+# `rnn_step_forward`, return the gradients of the loss with respect to every input of the step,
+# as a tuple in this order: `dx` (B, D), `dh_prev` (B, H), `dkernel` (D, H),
+# `drecurrent_kernel` (H, H), `dbias` (H,).
+#
+# Derive them yourself: go back through the two lines of the forward pass, one at a time, with
+# the chain rule. Two facts you need: tanh'(a) = 1 − tanh²(a), which the cache already holds as
+# h; and a product `A @ B` sends `dC @ B.T` back to A and `A.T @ dC` back to B (check the shapes:
+# each gradient has the shape of what it is the gradient of). Test your formulas on one small
+# input with your `numerical_gradient` before you run the check cell.
+#
+# <details><summary>Hint: the formulas (open it once you have tried)</summary>
 #
 # | return | shape | formula, with da = dh ⊙ (1 − h²), the gradient through tanh |
 # |---|---|---|
@@ -64,7 +143,7 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 # | `drecurrent_kernel` | (H, H) | h_prevᵀ · da |
 # | `dbias` | (H,) | da summed over the batch |
 #
-# Return them as a tuple in this order.
+# </details>
 
 # %% nbgrader={"grade": false, "grade_id": "rnn_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rnn_step_backward(dh, cache):
@@ -88,7 +167,7 @@ check.rnn_step_backward(rnn_step_backward, rnn_step_forward, B=6, D=4, H=4, quie
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · Backpropagation through time (3 points)
+# ## Exercise 4 · Backpropagation through time ★★ (3 points)
 #
 # Write `rnn_backward(dhs, caches)`: `dhs` (B, T, H) is the gradient of the loss with respect
 # to every output `hs[:, t]` of `rnn_forward`, and `caches` the list it returned. Return
@@ -126,28 +205,10 @@ check.rnn_backward(rnn_backward, rnn_forward, B=1, T=8, D=2, H=3, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · Clipping by the global norm (2 points)
+# ## Your progress
 #
-# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
-#
-# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
-# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
-# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
-#   otherwise leave them as they are;
-# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
-#   norm measured before clipping, a float.
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def clip_by_global_norm(grads, max_norm):
-    ### BEGIN SOLUTION
-    norm = np.sqrt(sum(np.sum(g * g) for g in grads))
-    scale = max_norm / max(norm, max_norm)
-    return [g * scale for g in grads], norm
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.clip_by_global_norm(clip_by_global_norm, points=2)
-### BEGIN HIDDEN TESTS
-check.clip_by_global_norm(clip_by_global_norm, quiet=True)
-### END HIDDEN TESTS
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("02")

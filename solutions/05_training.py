@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 05 · Training
 #
-# Three exercises on chapter 05, the pieces of a training loop around the LSTM: the softmax
-# cross-entropy loss with its gradient, one step of Adam exactly as Keras takes it, and the
-# forget-gate bias that Hochreiter & Schmidhuber's successors found so helpful.
+# Three exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
+# difficulty (★ warm-up, ★★ core): the forget-gate bias that Hochreiter & Schmidhuber's
+# successors found so helpful, the softmax cross-entropy loss with its gradient, and one step of
+# Adam exactly as Keras takes it.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -27,7 +28,30 @@ from lstm_lib.grading import check
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · Softmax cross-entropy (2 points)
+# ## Exercise 1 · The forget-gate bias ★ (1 point)
+#
+# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
+# gate's block, which is 1, so that the cell remembers by default at the start of training.
+# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
+# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_bias_init(H, forget_bias=1.0):
+    ### BEGIN SOLUTION
+    bias = np.zeros(4 * H)
+    bias[H:2 * H] = forget_bias
+    return bias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.lstm_bias_init(lstm_bias_init, points=1)
+### BEGIN HIDDEN TESTS
+check.lstm_bias_init(lstm_bias_init, H=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · Softmax cross-entropy ★★ (2 points)
 #
 # Write `softmax_cross_entropy(logits, y)`: `logits` (B, K) are unnormalised scores over K
 # classes, `y` (B,) the integer labels. Return `(loss, dlogits)`:
@@ -59,7 +83,7 @@ check.softmax_cross_entropy(softmax_cross_entropy, B=7, K=30, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · One Adam step, as Keras takes it (3 points)
+# ## Exercise 3 · One Adam step, as Keras takes it ★★ (3 points)
 #
 # Write `adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
 # epsilon=1e-7)` (Keras's defaults). `param`, `grad`, `m`, `v` are arrays of one shape; `t` is
@@ -91,24 +115,10 @@ check.adam_step(adam_step, hyper=True, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · The forget-gate bias (1 point)
+# ## Your progress
 #
-# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
-# gate's block, which is 1, so that the cell remembers by default at the start of training.
-# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
-# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def lstm_bias_init(H, forget_bias=1.0):
-    ### BEGIN SOLUTION
-    bias = np.zeros(4 * H)
-    bias[H:2 * H] = forget_bias
-    return bias
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check.lstm_bias_init(lstm_bias_init, points=1)
-### BEGIN HIDDEN TESTS
-check.lstm_bias_init(lstm_bias_init, H=1, quiet=True)
-### END HIDDEN TESTS
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("05")

@@ -61,7 +61,7 @@ def buggy_lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Fix the step (3 points)
+# ## Exercise 1 · Fix the step ★ (3 points)
 #
 # Write `lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the corrected
 # `buggy_lstm_step`: it returns `(h, c)`, both (B, H), for `x` (B, D), `h_prev` and `c_prev`
@@ -91,7 +91,7 @@ check.lstm_step(lstm_step, B=1, D=1, H=1, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · Fix the loop (2 points)
+# ## Exercise 2 · Fix the loop ★ (2 points)
 #
 # Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)`, the corrected
 # `buggy_lstm_forward`, calling your `lstm_step`. It returns `(hs, c_T)`: `hs` (B, T, H), the
@@ -119,7 +119,7 @@ check.fixed_lstm_forward(lstm_forward, B=1, T=5, D=4, H=4, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · Where is it worst? (2 points)
+# ## Exercise 3 · Where is it worst? ★★ (2 points)
 #
 # A comparison that only says "not equal" does not help; the index of the worst entry does
 # (it tells you the batch row, the time step, the gate block). Write
@@ -148,3 +148,12 @@ check.worst_mismatch(worst_mismatch, points=2)
 ### BEGIN HIDDEN TESTS
 check.worst_mismatch(worst_mismatch, quiet=True)
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("06")

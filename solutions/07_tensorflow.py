@@ -36,7 +36,7 @@ keras.utils.set_random_seed(0)
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · The step in TensorFlow (2 points)
+# ## Exercise 1 · The step in TensorFlow ★ (2 points)
 #
 # Write `tf_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the LSTM step of
 # problem set 03 with TensorFlow ops. All arguments are float32 tensors (or variables): `x`
@@ -66,7 +66,7 @@ check.tf_lstm_step(tf_lstm_step, B=1, D=1, H=1, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · An LSTM cell as a Keras layer (3 points)
+# ## Exercise 2 · An LSTM cell as a Keras layer ★★ (3 points)
 #
 # Complete `LSTMCell`, a cell for `keras.layers.RNN(LSTMCell(units))`:
 #
@@ -130,7 +130,7 @@ check.lstm_cell_layer(LSTMCell, B=1, T=1, D=3, H=2, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · Gradients from the tape (2 points)
+# ## Exercise 3 · Gradients from the tape ★★ (2 points)
 #
 # Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
 # `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
@@ -154,3 +154,12 @@ check.tape_gradients(tape_gradients, points=2)
 ### BEGIN HIDDEN TESTS
 check.tape_gradients(tape_gradients, T=1, quiet=True)
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("07")

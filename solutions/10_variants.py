@@ -33,7 +33,7 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# ## Exercise 1 · One GRU step, as Keras computes it (3 points)
+# ## Exercise 1 · One GRU step, as Keras computes it ★★ (3 points)
 #
 # Write `gru_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` for Keras's default GRU
 # (`reset_after=True`). `x` (B, D), `h_prev` (B, H), `kernel` (D, 3H), `recurrent_kernel`
@@ -68,7 +68,7 @@ check.gru_step_forward(gru_step_forward, B=3, D=4, H=4, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · The GRU over a sequence (2 points)
+# ## Exercise 2 · The GRU over a sequence ★★ (2 points)
 #
 # Write `gru_forward(x, h0, kernel, recurrent_kernel, bias)`: `x` (B, T, D), `h0` (B, H);
 # return `hs` (B, T, H), the state after every step. You may call your `gru_step_forward`.
@@ -92,7 +92,7 @@ check.gru_forward(gru_forward, T=1, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · Coupled input and forget gates (2 points)
+# ## Exercise 3 · Coupled input and forget gates ★★ (2 points)
 #
 # The coupled-gate LSTM (CIFG) drops the forget gate and uses f = 1 − i: what is written
 # replaces what is forgotten. It has three blocks instead of four. Write
@@ -123,3 +123,12 @@ check.coupled_lstm_step(coupled_lstm_step, points=2)
 ### BEGIN HIDDEN TESTS
 check.coupled_lstm_step(coupled_lstm_step, B=1, D=1, H=1, quiet=True)
 ### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Your progress
+#
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
+
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("10")

@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 11 · LSTMs in practice
 #
-# Four exercises on chapter 11, on what real data asks of a recurrent layer: sequences of
-# different lengths (masking, and reading the last valid output), bidirectional layers, and
-# cutting a time series into training windows. A vanilla RNN keeps the code short; everything
+# Four exercises on chapter 11, on what real data asks of a recurrent layer, rising in
+# difficulty (★ warm-up, ★★ core): reading the last valid output of a padded batch, cutting a
+# time series into training windows, bidirectional layers, and masking sequences of different
+# lengths. A vanilla RNN keeps the code short; everything
 # carries over to the LSTM.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -41,7 +42,79 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Masking (3 points)
+# ## Exercise 1 · The last valid output ★ (1 point)
+#
+# A classifier reads each sequence's output at its last real step. Write
+# `last_valid_output(hs, lengths)`: `hs` (B, T, H) are the outputs of a padded batch and
+# `lengths` (B,) the number of real steps of each row (1 ≤ lengths[b] ≤ T). Return (B, H), row b
+# being `hs[b, lengths[b] - 1]`, without a Python loop (index with two arrays).
+
+# %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def last_valid_output(hs, lengths):
+    ### BEGIN SOLUTION
+    return hs[np.arange(hs.shape[0]), lengths - 1]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_last_valid_output", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check.last_valid_output(last_valid_output, points=1)
+### BEGIN HIDDEN TESTS
+check.last_valid_output(last_valid_output, B=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 · Windows of a series ★ (2 points)
+#
+# To forecast a series with an LSTM, cut it into windows. Write
+# `make_windows(series, window, horizon=1)` for a 1-D `series` of length N: return `X` of shape
+# (M, window, 1), where `X[m, :, 0] = series[m:m + window]`, and `y` of shape (M,), where
+# `y[m] = series[m + window + horizon - 1]`, the value `horizon` steps after the window's last
+# one. M = N − window − horizon + 1, every window that has its target.
+
+# %% nbgrader={"grade": false, "grade_id": "make_windows", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def make_windows(series, window, horizon=1):
+    ### BEGIN SOLUTION
+    M = len(series) - window - horizon + 1
+    X = np.stack([series[m:m + window] for m in range(M)])
+    y = series[window + horizon - 1:]
+    return X[..., None], y
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.make_windows(make_windows, points=2)
+### BEGIN HIDDEN TESTS
+check.make_windows(make_windows, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · Bidirectional ★★ (2 points)
+#
+# Write `bidirectional_rnn(x, forward_weights, backward_weights)` as
+# `keras.layers.Bidirectional(SimpleRNN(H, return_sequences=True))` computes it. Each weights
+# argument is a tuple `(kernel, recurrent_kernel, bias)`. The forward RNN reads `x` (B, T, D)
+# as it is; the backward RNN reads it in reverse time order, and its outputs are flipped back
+# so that step t of both directions lines up. Both start from zeros. Return their concatenation
+# on the last axis, forward first: (B, T, 2H). Use the given `rnn_forward`.
+
+# %% nbgrader={"grade": false, "grade_id": "bidirectional_rnn", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def bidirectional_rnn(x, forward_weights, backward_weights):
+    ### BEGIN SOLUTION
+    h0 = np.zeros((x.shape[0], forward_weights[1].shape[1]))
+    forward = rnn_forward(x, h0, *forward_weights)
+    backward = rnn_forward(x[:, ::-1], h0, *backward_weights)[:, ::-1]
+    return np.concatenate([forward, backward], axis=-1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_bidirectional_rnn", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.bidirectional_rnn(bidirectional_rnn, rnn_forward, points=2)
+### BEGIN HIDDEN TESTS
+check.bidirectional_rnn(bidirectional_rnn, rnn_forward, B=1, T=4, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · Masking ★★ (3 points)
 #
 # Padded batches hold sequences of different lengths; a mask says which steps are real. Write
 # `masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias)`, the vanilla RNN with a
@@ -70,73 +143,10 @@ check.masked_rnn_forward(masked_rnn_forward, B=4, T=6, D=1, H=2, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · Bidirectional (2 points)
+# ## Your progress
 #
-# Write `bidirectional_rnn(x, forward_weights, backward_weights)` as
-# `keras.layers.Bidirectional(SimpleRNN(H, return_sequences=True))` computes it. Each weights
-# argument is a tuple `(kernel, recurrent_kernel, bias)`. The forward RNN reads `x` (B, T, D)
-# as it is; the backward RNN reads it in reverse time order, and its outputs are flipped back
-# so that step t of both directions lines up. Both start from zeros. Return their concatenation
-# on the last axis, forward first: (B, T, 2H). Use the given `rnn_forward`.
+# Run this cell to see which checks pass in this session, your points so far, and what to look
+# at next.
 
-# %% nbgrader={"grade": false, "grade_id": "bidirectional_rnn", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def bidirectional_rnn(x, forward_weights, backward_weights):
-    ### BEGIN SOLUTION
-    h0 = np.zeros((x.shape[0], forward_weights[1].shape[1]))
-    forward = rnn_forward(x, h0, *forward_weights)
-    backward = rnn_forward(x[:, ::-1], h0, *backward_weights)[:, ::-1]
-    return np.concatenate([forward, backward], axis=-1)
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_bidirectional_rnn", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.bidirectional_rnn(bidirectional_rnn, rnn_forward, points=2)
-### BEGIN HIDDEN TESTS
-check.bidirectional_rnn(bidirectional_rnn, rnn_forward, B=1, T=4, quiet=True)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Exercise 3 · Windows of a series (2 points)
-#
-# To forecast a series with an LSTM, cut it into windows. Write
-# `make_windows(series, window, horizon=1)` for a 1-D `series` of length N: return `X` of shape
-# (M, window, 1), where `X[m, :, 0] = series[m:m + window]`, and `y` of shape (M,), where
-# `y[m] = series[m + window + horizon - 1]`, the value `horizon` steps after the window's last
-# one. M = N − window − horizon + 1, every window that has its target.
-
-# %% nbgrader={"grade": false, "grade_id": "make_windows", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def make_windows(series, window, horizon=1):
-    ### BEGIN SOLUTION
-    M = len(series) - window - horizon + 1
-    X = np.stack([series[m:m + window] for m in range(M)])
-    y = series[window + horizon - 1:]
-    return X[..., None], y
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.make_windows(make_windows, points=2)
-### BEGIN HIDDEN TESTS
-check.make_windows(make_windows, quiet=True)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Exercise 4 · The last valid output (1 point)
-#
-# A classifier reads each sequence's output at its last real step. Write
-# `last_valid_output(hs, lengths)`: `hs` (B, T, H) are the outputs of a padded batch and
-# `lengths` (B,) the number of real steps of each row (1 ≤ lengths[b] ≤ T). Return (B, H), row b
-# being `hs[b, lengths[b] - 1]`, without a Python loop (index with two arrays).
-
-# %% nbgrader={"grade": false, "grade_id": "last_valid_output", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def last_valid_output(hs, lengths):
-    ### BEGIN SOLUTION
-    return hs[np.arange(hs.shape[0]), lengths - 1]
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_last_valid_output", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-check.last_valid_output(last_valid_output, points=1)
-### BEGIN HIDDEN TESTS
-check.last_valid_output(last_valid_output, B=1, quiet=True)
-### END HIDDEN TESTS
+# %% nbgrader={"grade": false, "grade_id": "progress", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check.progress("11")

@@ -10,6 +10,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
+from lstm_lib.grading import progress
 from teaching_tools import make_exercises, notebook
 from teaching_tools.autograde import static
 
@@ -166,3 +167,24 @@ def test_jupytext_to_ipynb_carries_the_nbgrader_metadata(tmp_path):
     for path in SOLUTIONS:  # and for every notebook, through the same reader
         nb = jupytext.reads(jupytext.writes(notebook.read(path), fmt="ipynb"), fmt="ipynb")
         assert all("nbgrader" in c.metadata for c in code_cells(nb)), path.name
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_exercises_carry_rising_stars_and_the_set_ends_with_the_learners_progress(path):
+    """Every heading has a difficulty, the difficulties never fall within a set, and the last
+    cell, check.progress, lists the set's exercises as their headings and check cells say."""
+    nb = notebook.read(path)
+    listed = []
+    for ex in notebook.exercises(nb):
+        heading = nb.cells[ex.solution - 1].source.split("\n")[0]
+        match = re.fullmatch(r"## (Exercise \d+ · .+ (★{1,3})) \((\d+) points?\)", heading)
+        assert match, f"{ex.grade_id}: heading without a difficulty: {heading!r}"
+        visible = notebook.clear_hidden_tests(nb.cells[ex.checks[0]].source)
+        checker = re.search(r"check\.(\w+)\(", visible).group(1)
+        listed.append((checker, match.group(1), int(match.group(3))))
+    stars = [title.count("★") for _, title, _ in listed]
+    assert stars == sorted(stars), f"difficulty falls within the set: {stars}"
+    assert listed == progress.SETS[path.name[:2]]
+    last = nb.cells[-1]
+    assert last.cell_type == "code" and notebook.is_locked(last)
+    assert last.source == f'check.progress("{path.name[:2]}")'

@@ -282,3 +282,66 @@ def test_the_reference_gradients_match_numerical_ones():
             numeric[idx] = (up - loss()) / 2e-6
             array[idx] = old
         np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_progress_shows_what_passed_the_points_and_what_to_look_at_next(capsys):
+    from lstm_lib.grading import feedback
+
+    feedback.RESULTS.clear()
+    check.rnn_step_forward(right_rnn, points=2)
+    failure(check.rnn_forward, lambda x, h0, W, U, b: np.zeros((x.shape[0], x.shape[1], 9)))
+    capsys.readouterr()
+    check.progress("01")
+    out = capsys.readouterr().out
+    assert "your progress: 2 of 5 points" in out
+    assert re.search(r"✔ Exercise 2 · One step ★ +2/2 +passed", out)
+    assert re.search(r"✘ Exercise 3 · A whole sequence ★★ +0/2 +failed", out)
+    assert "Next: Exercise 1 (not run)" in out
+    check.simple_rnn_param_count(lambda D, H: D * H + H * H + H, points=1)
+    capsys.readouterr()
+    check.progress("01")
+    assert "Next: Exercise 3 (failed): rnn_forward: `hs` has shape" in capsys.readouterr().out
+    feedback.RESULTS.clear()
+
+
+def hand_set(first_blocked=True, readout_sign=1.0, scale=0.05, sharp=10.0, only_sum=False):
+    """The difference cell of problem set 03 (units flag, first, sum), with the knobs of the
+    classic mistakes."""
+    H, value, marker = 3, 0, 1
+    W, U, b = np.zeros((2, 4 * H)), np.zeros((H, 4 * H)), np.zeros(4 * H)
+    for unit in range(H):
+        W[marker, unit], b[unit] = 2 * sharp, -sharp  # i opens at a marker
+        b[H + unit], b[3 * H + unit] = sharp, sharp  # f and o open
+    b[2 * H] = sharp  # the flag writes 1
+    W[value, 2 * H + 1] = W[value, 2 * H + 2] = scale
+    if first_blocked:
+        U[0, 1] = -4 * sharp
+    V = readout_sign * np.array([0.0, 2 / scale, -1 / scale])
+    if only_sum:
+        V = np.array([0.0, 0.0, 1 / scale])
+    return lambda: (W, U, b, V)
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (hand_set(only_sum=True), "is X1 + X2, the chapter's sum"),
+    (hand_set(first_blocked=False), "a flag unit that switches on at the first marker"),
+    (hand_set(readout_sign=-1.0), "is X2 - X1: the sign is flipped"),
+    (hand_set(readout_sign=0.5), "x (X1 - X2): the readout's scale is off"),
+    (hand_set(scale=1.0), "the tanh's are not near-linear: the cell state of unit 2"),
+    (hand_set(sharp=2.0), "see which one is half open"),
+], ids=["the chapter's sum", "first not blocked", "sign", "scale", "tanh not linear",
+        "soft gates"])
+def test_hand_set_difference_names_the_design_mistake(fn, expected):
+    check.hand_set_difference(hand_set(), quiet=True)
+    message = str(failure(check.hand_set_difference, fn))
+    assert expected in message, message
+    assert "reproduce: check.hand_set_difference(..., seed=" in message
+
+
+def test_hand_set_difference_names_the_worst_sequence_and_the_shape_it_wanted():
+    message = str(failure(check.hand_set_difference, hand_set(sharp=2.0), seed=3))
+    assert re.search(r"The worst, sequence \d+: X1 = [\d.]+ at step \d+, X2 = [\d.]+ at step "
+                     r"\d+; h_T @ readout = ", message)
+    W, U, b, V = hand_set()()
+    message = str(failure(check.hand_set_difference, lambda: (W[:1], U, b, V)))
+    assert "`kernel` has shape (1, 12), expected (D, 4H) with D = 2" in message

@@ -24,6 +24,7 @@ from teaching_tools.autograde.static import library_names, library_use
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RNN = (SOLUTIONS / "01_vanilla_rnn.py").read_text()
+ANSWER_0 = "    return D * H + H * H + H"
 ANSWER_1 = "    return np.tanh(x @ kernel + h_prev @ recurrent_kernel + bias)"
 ANSWER_2 = "        h = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)"
 WRONG_1 = "    return np.tanh(x @ kernel + h_prev @ recurrent_kernel)"
@@ -70,7 +71,7 @@ def test_assemble_restores_edited_and_deleted_checks_and_keeps_the_answers():
     assert "BEGIN HIDDEN TESTS" in grades[0].source  # hidden tests come back
     answers = {c.grade_id: c.source for c in cells if c.role == "solution"}
     assert WRONG_1 in answers["rnn_step_forward"]
-    assert [c.points for c in grades] == [2, 2, 1]
+    assert [c.points for c in grades] == [1, 2, 2]
 
 
 def test_assemble_keeps_added_cells_after_the_cell_they_followed_and_drops_lost_answers():
@@ -168,11 +169,11 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
                          {"check_rnn_step_forward": "timeout"}),
         "deaf_loop": (variant((ANSWER_1, "    while True:\n        try:\n"
                                "            sum(range(10**6))\n        except BaseException:\n"
-                               "            pass")), 0,
+                               "            pass")), 1,
                       {"check_rnn_step_forward": "timeout", "check_rnn_forward": "not run"}),
-        "exit": (variant((ANSWER_2, "        import os; os._exit(3)")), 2,
-                 {"check_rnn_forward": "crashed", "check_simple_rnn_param_count": "not run"}),
-        "segfault": (variant((ANSWER_2, "        import ctypes; ctypes.string_at(0)")), 2,
+        "exit": (variant((ANSWER_1, "    import os; os._exit(3)")), 1,
+                 {"check_rnn_step_forward": "crashed", "check_rnn_forward": "not run"}),
+        "segfault": (variant((ANSWER_2, "        import ctypes; ctypes.string_at(0)")), 3,
                      {"check_rnn_forward": "crashed"}),
         "flood": (variant((ANSWER_1, "    while True:\n        print('spam ' * 1000)")), 3,
                   {"check_rnn_step_forward": "output flood"}),
@@ -196,7 +197,7 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
                                     "    def __getattr__(self, name):\n"
                                     "        return lambda *a, **k: None\n\n\n"
                                     "check = _Pass()"),
-                                   (ANSWER_2, "        h = x[:, t] @ kernel")), 0,
+                                   (ANSWER_2, "        h = x[:, t] @ kernel")), 1,
                            {"check_rnn_forward": "tampered"}),
     }
     paths, digests = [], {}
@@ -220,7 +221,7 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
 @pytest.mark.slow
 def test_the_total_time_limit_stops_a_slow_submission(tmp_path):
     # Each cell is well within the per-cell limit; together they are not.
-    slow = variant((ANSWER_1, ANSWER_1 + "\n\n\nimport time\ntime.sleep(30)"))
+    slow = variant((ANSWER_0, ANSWER_0 + "\n\n\nimport time\ntime.sleep(30)"))
     path = tmp_path / "01_vanilla_rnn_slow.py"
     path.write_text(slow)
     data, _, _ = grade(path, timeout=60, extra=["--total-timeout", "4"])
@@ -284,11 +285,11 @@ def test_thirty_submissions_of_one_problem_set(tmp_path):
             expected[path.name] = 0
         elif k % 3 == 1:
             path.write_text(text)
-            expected[path.name] = 6
+            expected[path.name] = 9
         else:
             old, new = wrong[k % len(wrong)]
             path.write_text(text.replace(old, new))
-            expected[path.name] = 6 - (2 if "np.stack" in old else 3 if "return" in old else 3)
+            expected[path.name] = 9 - (2 if "np.stack" in old else 3 if "return" in old else 3)
     data, stdout, _ = grade(tmp_path, timeout=60)
     assert {name: g["points"] for name, g in data.items()} == expected
     print(stdout.strip().splitlines()[-3])

@@ -25,6 +25,9 @@ from .guard import trapped_call
 GRADING_DIR = str(Path(__file__).resolve().parent)
 LIBRARY_DIR = str(Path(__file__).resolve().parent.parent)
 
+# What each checker found last in this kernel, for check.progress: checker -> (status, message).
+RESULTS = {}
+
 # Tolerances for float64 comparisons: far above round-off from another order of operations,
 # far below any real mistake.
 RTOL, ATOL = 1e-6, 1e-8
@@ -121,6 +124,7 @@ class Check:
     def __exit__(self, kind, exc, tb):
         if exc is None:
             if not self.quiet:
+                RESULTS[self.checker] = ("passed", "")
                 pts = "" if self.points is None else f"{self.points}/{self.points} points, "
                 print(f"\u2714 {self.name}: passed ({pts}seed {self.seed})")
             return False
@@ -128,6 +132,8 @@ class Check:
                 and not getattr(exc, "_reproduced", False)):
             exc.args = (f"{exc.args[0]}\n  reproduce: check.{self.checker}(..., seed={self.seed})",)
             exc._reproduced = True
+        if isinstance(exc, CheckFailed):
+            RESULTS[self.checker] = (exc.status, str(exc.args[0]).split("\n")[0])
         return False
 
     # -- random inputs ---------------------------------------------------------------------

@@ -7,36 +7,39 @@ entry, and the classic mistake that gives your result when it recognises one.
 
 Every checker takes `seed=` (reproduce a failure), `quiet=` (no pass line; for hidden tests) and
 sizes such as `B=`, `T=`, `D=`, `H=` (try an edge case). TensorFlow is imported only by the
-checkers of problem set 07, when they run.
+checkers of problem set 07, when they run. `check.progress("03")`, the last cell of a set, shows
+which of its checks pass in this kernel, the points so far and what to look at next.
 
-    01 rnn.py       rnn_step_forward, rnn_forward, simple_rnn_param_count
-    02 rnn.py       rnn_step_backward, rnn_backward, clip_by_global_norm
-    03 lstm.py      split_gates, lstm_step_forward, lstm_forward
-    04 lstm.py      lstm_step_backward, lstm_backward, numerical_gradient
-    05 training.py  softmax_cross_entropy, adam_step, lstm_bias_init
+    01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward
+    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward
+    03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
+    04 lstm.py      lstm_step_backward, lstm_backward
+    05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step
-    11 practice.py  masked_rnn_forward, bidirectional_rnn, make_windows, last_valid_output
+    11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward
 """
 
+from ..progress import progress
 from .charlm import bits_per_char, cut_windows, sample_with_temperature
 from .lstm import (
     fixed_lstm_forward,
+    hand_set_difference,
     lstm_backward,
     lstm_forward,
     lstm_step,
     lstm_step_backward,
     lstm_step_forward,
-    numerical_gradient,
     split_gates,
     worst_mismatch,
 )
 from .practice import bidirectional_rnn, last_valid_output, make_windows, masked_rnn_forward
 from .rnn import (
     clip_by_global_norm,
+    numerical_gradient,
     rnn_backward,
     rnn_forward,
     rnn_step_backward,
@@ -51,7 +54,7 @@ from .variants import coupled_lstm_step, gru_forward, gru_step_forward
 __all__ = [
     "rnn_step_forward", "rnn_forward", "simple_rnn_param_count",
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm",
-    "split_gates", "lstm_step_forward", "lstm_forward",
+    "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "lstm_bias_init",
     "lstm_step", "fixed_lstm_forward", "worst_mismatch",
@@ -60,4 +63,5 @@ __all__ = [
     "cut_windows", "bits_per_char", "sample_with_temperature",
     "gru_step_forward", "gru_forward", "coupled_lstm_step",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
+    "progress",
 ]  # fmt: skip

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 
 from .. import reference as ref
-from ..feedback import LSTM_GATES, Blocks, Check, CheckFailed, close, mismatch
+from ..feedback import LSTM_GATES, Blocks, Check, CheckFailed, close, fmt, mismatch
 from .common import check_bptt, diagnose_sequence
 
 SHAPE_HINT = ("Shapes: x (B, D) @ kernel (D, 4H), h_prev (B, H) @ recurrent_kernel (H, 4H), "
@@ -208,6 +208,74 @@ def lstm_forward(fn, points=None, seed=None, quiet=False, name="lstm_forward", c
         diagnose_sequence(c, hs, want_hs, from_initial, h0)
 
 
+def hand_set_difference(fn, points=None, seed=None, quiet=False, T=None, B=400):
+    """fn() -> (kernel (2, 4H), recurrent_kernel (H, 4H), bias (4H,), readout (H,)), H of the
+    learner's choice: an LSTM on the adding problem (modern variant) whose h_T @ readout is
+    X1 - X2, the first marked value minus the second, within 0.04 on every sequence."""
+    from ...data import adding_problem
+
+    names = ("kernel", "recurrent_kernel", "bias", "readout")
+    with Check("hand_set_difference", points, seed, quiet) as c:
+        result = c.outputs(c.call(fn), names)
+        bias = c.array("bias", result[2], np.shape(result[2]))
+        if bias.ndim != 1 or bias.size % 4 or not bias.size:
+            c.fail(f"`bias` has shape {bias.shape}, expected (4H,): one number per column of "
+                   "the four gate blocks [i | f | g | o].")
+        H = bias.size // 4
+        W, U, b, V = (c.array(n, v, s, d) for n, v, s, d in zip(
+            names, result, [(2, 4 * H), (H, 4 * H), (4 * H,), (H,)],
+            ["(D, 4H) with D = 2 (value, marker)", "(H, 4H)", "(4H,)", "(H,)"], strict=True))
+        T = int(c.rng.integers(20, 121)) if T is None else int(T)
+        x, _ = adding_problem(B, T, variant="modern", rng=c.rng)
+        x = x.astype(np.float64)
+        marked = x[:, :, 1] == 1.0
+        steps = np.array([np.flatnonzero(m) for m in marked])  # (B, 2)
+        x1, x2 = (x[np.arange(B), steps[:, k], 0] for k in (0, 1))
+        zeros = np.zeros((B, H))
+        hs, c_T = ref.lstm_forward(x, zeros, zeros, W, U, b)
+        y = hs[:, -1] @ V
+        want = x1 - x2
+        err = np.abs(y - want)
+        if err.max() < 0.04:
+            return
+        tol = 0.04
+        if np.abs(y - (x1 + x2)).max() < tol:
+            c.fail("h_T @ readout is X1 + X2, the chapter's sum, not X1 - X2. "
+                   "X1 - X2 = 2 X1 - (X1 + X2): add a unit that holds the *first* marked value "
+                   "only. Its input gate must stay shut at the second marker, and only the state "
+                   "can tell the second marker from the first: a flag unit that switches on at "
+                   "the first marker, read by that input gate through recurrent_kernel.")
+        if np.abs(y + want).max() < tol:
+            c.fail("h_T @ readout is X2 - X1: the sign is flipped. Either the readout's signs "
+                   "are the wrong way round, or the unit meant to hold X1 is overwritten by X2 "
+                   "at the second marker (its input gate must stay shut once a value has been "
+                   "marked; which unit's state tells it so?).")
+        if np.abs(y - x2).max() < tol or np.abs(y - x1).max() < tol:
+            which = "X2, the last" if np.abs(y - x2).max() < tol else "X1, the first"
+            c.fail(f"h_T @ readout is {which} marked value alone: the other one is missing "
+                   "from the readout.")
+        k = float(y @ want / (want @ want))
+        if np.abs(y - k * want).max() < tol and abs(k - 1) > 0.02:
+            c.fail(f"h_T @ readout is {k:.3g} x (X1 - X2): the readout's scale is off. It must "
+                   "undo the candidate's scale s (a factor 1/s), and h = o * tanh(c) is about c "
+                   "only while the output gate is open (near 1).")
+        j = int(np.argmax(err))
+        read = np.abs(V) > 0
+        c_T = np.abs(c_T[:, read]).max(axis=0) if read.any() else np.zeros(1)
+        unit = int(np.flatnonzero(read)[np.argmax(c_T)]) if read.any() else 0
+        hint = (f"the tanh's are not near-linear: the cell state of unit {unit}, which the "
+                f"readout reads, reaches |c| = {fmt(c_T.max())}, and tanh(c) is within 1 % of c "
+                "only for |c| < 0.17. Keep what a unit stores small (a candidate scale s of "
+                "about 0.05) and undo s in the readout." if c_T.max() > 0.2 else
+                "set every gate within about 1e-4 of 0 or 1 (pre-activations of +-10 or more): "
+                "print your gates for this sequence (your lstm_forward) and see which one is "
+                "half open.")
+        c.fail(f"{int((err >= tol).sum())} of {B} sequences (T = {T}) are off by 0.04 or more. "
+               f"The worst, sequence {j}: X1 = {fmt(x1[j])} at step {steps[j, 0]}, "
+               f"X2 = {fmt(x2[j])} at step {steps[j, 1]}; h_T @ readout = {fmt(y[j])}, "
+               f"expected X1 - X2 = {fmt(want[j])}.\n  {hint}")
+
+
 # -- 04: backward ----------------------------------------------------------------------------
 
 STEP_GRADS = ("dx", "dh_prev", "dc_prev", "dkernel", "drecurrent_kernel", "dbias")
@@ -294,36 +362,6 @@ def lstm_backward(fn, forward, points=None, seed=None, quiet=False, with_dc_T=Fa
             mistakes.append(("dc_T is ignored: it is the dc of the last step.",
                              lambda: ref.lstm_backward(dhs, x, h0, c0, W, U, b)))
         check_bptt(c, SEQ_GRADS, got, want, mistakes, Blocks(H, LSTM_GATES))
-
-
-def numerical_gradient(fn, points=None, seed=None, quiet=False, shape=None):
-    """fn(f, x, eps) -> the central-difference gradient of the scalar f at x, same shape."""
-    with Check("numerical_gradient", points, seed, quiet) as c:
-        shape = shape or tuple(int(n) for n in c.rng.integers(2, 5, size=2))
-        x0 = c.randn(*shape)
-        a, w = c.uniform(*shape, scale=2.0), c.randn(*shape)
-
-        def f(x):
-            return float(np.sum(a * np.sin(x) + 0.5 * w * x**3))
-
-        x = x0.copy()
-        eps = 1e-4
-        grad = c.array("grad", c.call(fn, f, x, eps, allow=(f,), copy=False), shape,
-                       f"x.shape = {shape}")
-        if not np.array_equal(x, x0):
-            c.fail("x is not as it was after your function ran: put each entry back after "
-                   "perturbing it (x[idx] = old).")
-        want = a * np.cos(x0) + 1.5 * w * x0**2
-        forward = np.zeros(shape)
-        for idx in np.ndindex(shape):
-            e = np.zeros(shape)
-            e[idx] = eps
-            forward[idx] = (f(x0 + e) - f(x0)) / eps
-        if close(grad, forward, rtol=1e-9, atol=1e-9) or close(grad, 2 * want, 1e-5, 1e-6):
-            c.fail("use the central difference (f(x + eps) - f(x - eps)) / (2 * eps): "
-                   "its error is O(eps**2), the one-sided difference's O(eps).")
-        c.same("grad", grad, want, "grad[idx] = (f(x + eps e_idx) - f(x - eps e_idx)) / (2 eps),"
-               " one entry idx of x at a time.", rtol=1e-5, atol=1e-6)
 
 
 # -- 06: debugging ---------------------------------------------------------------------------

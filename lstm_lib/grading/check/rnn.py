@@ -156,3 +156,33 @@ def clip_by_global_norm(fn, points=None, seed=None, quiet=False):
                        "the norm is below max_norm here: return the gradients unchanged."
                        if below else "scale every gradient by max_norm / norm, the same "
                        "factor for all of them.")
+
+
+def numerical_gradient(fn, points=None, seed=None, quiet=False, shape=None):
+    """fn(f, x, eps) -> the central-difference gradient of the scalar f at x, same shape."""
+    with Check("numerical_gradient", points, seed, quiet) as c:
+        shape = shape or tuple(int(n) for n in c.rng.integers(2, 5, size=2))
+        x0 = c.randn(*shape)
+        a, w = c.uniform(*shape, scale=2.0), c.randn(*shape)
+
+        def f(x):
+            return float(np.sum(a * np.sin(x) + 0.5 * w * x**3))
+
+        x = x0.copy()
+        eps = 1e-4
+        grad = c.array("grad", c.call(fn, f, x, eps, allow=(f,), copy=False), shape,
+                       f"x.shape = {shape}")
+        if not np.array_equal(x, x0):
+            c.fail("x is not as it was after your function ran: put each entry back after "
+                   "perturbing it (x[idx] = old).")
+        want = a * np.cos(x0) + 1.5 * w * x0**2
+        forward = np.zeros(shape)
+        for idx in np.ndindex(shape):
+            e = np.zeros(shape)
+            e[idx] = eps
+            forward[idx] = (f(x0 + e) - f(x0)) / eps
+        if close(grad, forward, rtol=1e-9, atol=1e-9) or close(grad, 2 * want, 1e-5, 1e-6):
+            c.fail("use the central difference (f(x + eps) - f(x - eps)) / (2 * eps): "
+                   "its error is O(eps**2), the one-sided difference's O(eps).")
+        c.same("grad", grad, want, "grad[idx] = (f(x + eps e_idx) - f(x - eps e_idx)) / (2 eps),"
+               " one entry idx of x at a time.", rtol=1e-5, atol=1e-6)

@@ -1,0 +1,96 @@
+"""The last cell of every problem set: `check.progress("03")` shows the learner where they are.
+
+It reads what the checkers of this kernel found last (feedback.RESULTS), so it shows the checks
+run since the kernel started: which pass, the points so far, and what to look at next (the first
+exercise not passed, with the first line of its check's message). It never raises: graders run
+it too. `tests/test_exercises_sync.py` holds SETS equal to the solutions notebooks' headings and
+check cells.
+"""
+
+from .feedback import RESULTS
+
+# problem set -> [(checker, "Exercise n · title ★", points)], in the notebook's order.
+SETS = {
+    "01": [
+        ("simple_rnn_param_count", "Exercise 1 · How many weights? ★", 1),
+        ("rnn_step_forward", "Exercise 2 · One step ★", 2),
+        ("rnn_forward", "Exercise 3 · A whole sequence ★★", 2),
+    ],
+    "02": [
+        ("numerical_gradient", "Exercise 1 · The numerical gradient ★", 2),
+        ("clip_by_global_norm", "Exercise 2 · Clipping by the global norm ★", 2),
+        ("rnn_step_backward", "Exercise 3 · Derive the backward pass of one step ★★", 3),
+        ("rnn_backward", "Exercise 4 · Backpropagation through time ★★", 3),
+    ],
+    "03": [
+        ("split_gates", "Exercise 1 · The four gate blocks ★", 1),
+        ("lstm_step_forward", "Exercise 2 · One LSTM step ★★", 3),
+        ("lstm_forward", "Exercise 3 · A whole sequence ★★", 2),
+        ("hand_set_difference", "Exercise 4 · A cell that subtracts, by hand ★★★", 3),
+    ],
+    "04": [
+        ("lstm_step_backward", "Exercise 1 · Derive the backward pass of one step ★★", 3),
+        ("lstm_backward", "Exercise 2 · Backpropagation through time ★★", 3),
+    ],
+    "05": [
+        ("lstm_bias_init", "Exercise 1 · The forget-gate bias ★", 1),
+        ("softmax_cross_entropy", "Exercise 2 · Softmax cross-entropy ★★", 2),
+        ("adam_step", "Exercise 3 · One Adam step, as Keras takes it ★★", 3),
+    ],
+    "06": [
+        ("lstm_step", "Exercise 1 · Fix the step ★", 3),
+        ("fixed_lstm_forward", "Exercise 2 · Fix the loop ★", 2),
+        ("worst_mismatch", "Exercise 3 · Where is it worst? ★★", 2),
+    ],
+    "07": [
+        ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),
+        ("lstm_cell_layer", "Exercise 2 · An LSTM cell as a Keras layer ★★", 3),
+        ("tape_gradients", "Exercise 3 · Gradients from the tape ★★", 2),
+    ],
+    "08": [
+        ("fuse_gate_weights", "Exercise 1 · Fuse the gates ★", 1),
+        ("hoisted_input_projection",
+         "Exercise 2 · The input projection of every step at once ★★", 2),
+        ("lstm_forward_hoisted", "Exercise 3 · The hoisted LSTM ★★", 3),
+    ],
+    "09": [
+        ("cut_windows", "Exercise 1 · Next-character training pairs ★", 2),
+        ("bits_per_char", "Exercise 2 · Bits per character ★★", 2),
+        ("sample_with_temperature", "Exercise 3 · Sampling with a temperature ★★", 3),
+    ],
+    "10": [
+        ("gru_step_forward", "Exercise 1 · One GRU step, as Keras computes it ★★", 3),
+        ("gru_forward", "Exercise 2 · The GRU over a sequence ★★", 2),
+        ("coupled_lstm_step", "Exercise 3 · Coupled input and forget gates ★★", 2),
+    ],
+    "11": [
+        ("last_valid_output", "Exercise 1 · The last valid output ★", 1),
+        ("make_windows", "Exercise 2 · Windows of a series ★", 2),
+        ("bidirectional_rnn", "Exercise 3 · Bidirectional ★★", 2),
+        ("masked_rnn_forward", "Exercise 4 · Masking ★★", 3),
+    ],
+}
+
+MARKS = {"passed": "\u2714", "not run": "\u00b7"}
+
+
+def progress(problem_set):
+    """Print this problem set's checks as they stand in this kernel, the points, and what next."""
+    exercises = SETS[str(problem_set)]
+    total = sum(points for _, _, points in exercises)
+    rows, earned, todo = [], 0, None
+    width = max(len(title) for _, title, _ in exercises)
+    for checker, title, points in exercises:
+        status, message = RESULTS.get(checker, ("not run", "run its check cell"))
+        got = points if status == "passed" else 0
+        earned += got
+        if status != "passed" and todo is None:
+            todo = (title, status, message)
+        rows.append(f"  {MARKS.get(status, chr(0x2718))} {title:<{width}} {got}/{points}  {status}")
+    print(f"Problem set {problem_set} \u00b7 your progress: {earned} of {total} points")
+    print("\n".join(rows))
+    if todo is None:
+        print("Every check passes. On to the next chapter.")
+    else:
+        title, status, message = todo
+        print(f"Next: {title.split(' · ', 1)[0]} ({status}): {message}")
