@@ -16,9 +16,10 @@
 # # Problem set 04 · Backpropagation through the LSTM
 #
 # Exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the backward pass of
-# one LSTM step, derived by you, and backpropagation through a whole sequence. The forward pass
-# is given; your backward passes consume its caches. When a gradient is wrong the check says
-# which one, and for the weight gradients which gate's block of columns differs first.
+# one LSTM step, derived by you, backpropagation through a whole sequence, and the backward pass
+# of a cell the chapter did not derive. The forward passes are given; your backward passes
+# consume their caches. When a gradient is wrong the check says which one, and for the weight
+# gradients which gate's block of columns differs first.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -123,6 +124,45 @@ def lstm_backward(dhs, caches, dc_T=None):
 
 # %% nbgrader={"grade": true, "grade_id": "check_lstm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.lstm_backward(lstm_backward, lstm_forward, points=3)
+
+
+# %% [markdown]
+# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 3.
+
+# %% nbgrader={"grade": false, "grade_id": "given_cifg_forward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """x (B, D), h_prev, c_prev (B, H); kernel (D, 3H), recurrent_kernel (H, 3H), bias (3H,)
+    -> h, c (B, H), and the cache for cifg_step_backward."""
+    H = h_prev.shape[1]
+    z = x @ kernel + h_prev @ recurrent_kernel + bias
+    i, g, o = sigmoid(z[:, :H]), np.tanh(z[:, H:2 * H]), sigmoid(z[:, 2 * H:])
+    c = (1 - i) * c_prev + i * g
+    h = o * np.tanh(c)
+    cache = (x, h_prev, c_prev, i, g, o, c, kernel, recurrent_kernel)
+    return h, c, cache
+
+
+# %% [markdown]
+# ## Exercise 3 · Backward through a cell the chapter did not derive ★★★ (3 points)
+#
+# The coupled input–forget gate LSTM (CIFG, chapter 10) has no forget gate of its own: it uses
+# f = 1 − i, so what is written replaces what is forgotten. Three blocks [i | g | o] instead of
+# four. Its forward step is given above. Derive its backward pass, as the chapter did for the
+# LSTM, and write `cifg_step_backward(dh, dc, cache)` with `cache = (x, h_prev, c_prev, i, g, o,
+# c, kernel, recurrent_kernel)`. Return `(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel,
+# dbias)` with shapes (B, D), (B, H), (B, H), (D, 3H), (H, 3H), (3H,).
+#
+# Go back through the forward's lines and ask, for each quantity, every way it reaches the loss.
+# A numerical gradient (problem set 02) of your own tells you whether you have them all.
+
+# %% nbgrader={"grade": false, "grade_id": "cifg_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def cifg_step_backward(dh, dc, cache):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_cifg_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.cifg_step_backward(cifg_step_backward, cifg_step_forward, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -16,9 +16,10 @@
 # # Problem set 04 · Backpropagation through the LSTM
 #
 # Exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the backward pass of
-# one LSTM step, derived by you, and backpropagation through a whole sequence. The forward pass
-# is given; your backward passes consume its caches. When a gradient is wrong the check says
-# which one, and for the weight gradients which gate's block of columns differs first.
+# one LSTM step, derived by you, backpropagation through a whole sequence, and the backward pass
+# of a cell the chapter did not derive. The forward passes are given; your backward passes
+# consume their caches. When a gradient is wrong the check says which one, and for the weight
+# gradients which gate's block of columns differs first.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -157,6 +158,62 @@ check.lstm_backward(lstm_backward, lstm_forward, points=3)
 check.lstm_backward(lstm_backward, lstm_forward, with_dc_T=True, quiet=True)
 check.lstm_backward(lstm_backward, lstm_forward, T=1, with_dc_T=True, quiet=True)
 check.lstm_backward(lstm_backward, lstm_forward, B=1, T=6, D=2, H=3, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 3.
+
+# %% nbgrader={"grade": false, "grade_id": "given_cifg_forward", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """x (B, D), h_prev, c_prev (B, H); kernel (D, 3H), recurrent_kernel (H, 3H), bias (3H,)
+    -> h, c (B, H), and the cache for cifg_step_backward."""
+    H = h_prev.shape[1]
+    z = x @ kernel + h_prev @ recurrent_kernel + bias
+    i, g, o = sigmoid(z[:, :H]), np.tanh(z[:, H:2 * H]), sigmoid(z[:, 2 * H:])
+    c = (1 - i) * c_prev + i * g
+    h = o * np.tanh(c)
+    cache = (x, h_prev, c_prev, i, g, o, c, kernel, recurrent_kernel)
+    return h, c, cache
+
+
+# %% [markdown]
+# ## Exercise 3 · Backward through a cell the chapter did not derive ★★★ (3 points)
+#
+# The coupled input–forget gate LSTM (CIFG, chapter 10) has no forget gate of its own: it uses
+# f = 1 − i, so what is written replaces what is forgotten. Three blocks [i | g | o] instead of
+# four. Its forward step is given above. Derive its backward pass, as the chapter did for the
+# LSTM, and write `cifg_step_backward(dh, dc, cache)` with `cache = (x, h_prev, c_prev, i, g, o,
+# c, kernel, recurrent_kernel)`. Return `(dx, dh_prev, dc_prev, dkernel, drecurrent_kernel,
+# dbias)` with shapes (B, D), (B, H), (B, H), (D, 3H), (H, 3H), (3H,).
+#
+# Go back through the forward's lines and ask, for each quantity, every way it reaches the loss.
+# A numerical gradient (problem set 02) of your own tells you whether you have them all.
+
+# %% nbgrader={"grade": false, "grade_id": "cifg_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def cifg_step_backward(dh, dc, cache):
+    ### BEGIN SOLUTION
+    x, h_prev, c_prev, i, g, o, c, kernel, recurrent_kernel = cache
+    tanh_c = np.tanh(c)
+    dc_total = dc + dh * o * (1 - tanh_c * tanh_c)
+    di = dc_total * (g - c_prev) * i * (1 - i)  # i reaches c through i * g and (1 - i) * c_prev
+    dg = dc_total * i * (1 - g * g)
+    do = dh * tanh_c * o * (1 - o)
+    dz = np.concatenate([di, dg, do], axis=1)
+    dx = dz @ kernel.T
+    dh_prev = dz @ recurrent_kernel.T
+    dc_prev = dc_total * (1 - i)
+    dkernel = x.T @ dz
+    drecurrent_kernel = h_prev.T @ dz
+    dbias = dz.sum(axis=0)
+    return dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_cifg_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.cifg_step_backward(cifg_step_backward, cifg_step_forward, points=3)
+### BEGIN HIDDEN TESTS
+check.cifg_step_backward(cifg_step_backward, cifg_step_forward, B=1, D=1, H=1, quiet=True)
+check.cifg_step_backward(cifg_step_backward, cifg_step_forward, B=2, D=4, H=4, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -345,3 +345,43 @@ def test_hand_set_difference_names_the_worst_sequence_and_the_shape_it_wanted():
     W, U, b, V = hand_set()()
     message = str(failure(check.hand_set_difference, lambda: (W[:1], U, b, V)))
     assert "`kernel` has shape (1, 12), expected (D, 4H) with D = 2" in message
+
+
+def cifg_forward(x, h_prev, c_prev, W, U, b):
+    H = h_prev.shape[1]
+    z = x @ W + h_prev @ U + b
+    i, g, o = sigmoid(z[:, :H]), np.tanh(z[:, H:2 * H]), sigmoid(z[:, 2 * H:])
+    c = (1 - i) * c_prev + i * g
+    return o * np.tanh(c), c, (x, h_prev, c_prev, i, g, o, c, W, U)
+
+
+def cifg_backward(via_f=-1.0, dc_prev_gate="1 - i", h_to_c=True, dg_derivative="1 - g**2"):
+    """The CIFG step backward of problem set 04, with the knobs of the classic mistakes."""
+    def backward(dh, dc, cache):
+        x, h_prev, c_prev, i, g, o, c, W, U = cache
+        tc = np.tanh(c)
+        dc_total = dc + (dh * o * (1 - tc**2) if h_to_c else 0)
+        di = dc_total * (g + via_f * c_prev) * i * (1 - i)
+        dg = dc_total * i * (1 - g**2 if dg_derivative == "1 - g**2" else g * (1 - g))
+        do = dh * tc * o * (1 - o)
+        dz = np.concatenate([di, dg, do], axis=1)
+        gate = {"1 - i": 1 - i, "i": i, "1": 1.0}[dc_prev_gate]
+        return dz @ W.T, dz @ U.T, dc_total * gate, x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+    return backward
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (cifg_backward(via_f=0.0), "dz_i treats the forget gate as a constant"),
+    (cifg_backward(via_f=1.0), "the path through f = 1 - i has the wrong sign"),
+    (cifg_backward(dc_prev_gate="i"), "dc_prev = dc_total * f with f = 1 - i, not dc_total * i"),
+    (cifg_backward(dc_prev_gate="1"), "the forget gate scales what flows back to c_prev"),
+    (cifg_backward(h_to_c=False), "dc_total leaves out the path through h = o * tanh(c)"),
+    (cifg_backward(dg_derivative="sigmoid"), "its candidate (g) block is the first that "
+                                             "differs: dz_g = dc_total * i * (1 - g**2)"),
+], ids=["f constant", "f sign", "dc_prev times i", "dc_prev without f", "no h to c",
+        "candidate derivative"])
+def test_cifg_step_backward_names_the_wrong_term(fn, expected):
+    check.cifg_step_backward(cifg_backward(), cifg_forward, quiet=True)
+    message = str(failure(check.cifg_step_backward, fn, cifg_forward))
+    assert expected in message, message
+    assert "reproduce: check.cifg_step_backward(..., seed=" in message

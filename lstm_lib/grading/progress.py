@@ -31,6 +31,8 @@ SETS = {
     "04": [
         ("lstm_step_backward", "Exercise 1 · Derive the backward pass of one step ★★", 3),
         ("lstm_backward", "Exercise 2 · Backpropagation through time ★★", 3),
+        ("cifg_step_backward",
+         "Exercise 3 · Backward through a cell the chapter did not derive ★★★", 3),
     ],
     "05": [
         ("lstm_bias_init", "Exercise 1 · The forget-gate bias ★", 1),

@@ -134,6 +134,30 @@ def cifg_step(x, h, c, W, U, b):
     return o * np.tanh(c_new), c_new
 
 
+
+def cifg_step_backward(dh, dc, x, h_prev, c_prev, W, U, b, mistake=None):
+    """-> dx, dh_prev, dc_prev, dW, dU, db of cifg_step, blocks [i | g | o]. Recomputes the
+    forward.
+
+    mistake: None, or one of "f_constant" (dz_i misses the path through f = 1 - i),
+    "f_sign" (that path with the wrong sign), "dc_prev_times_i", "dc_prev_without_f",
+    "no_h_to_c".
+    """
+    i, g, o = blocks(x @ W + h_prev @ U + b, 3)
+    i, g, o = sigmoid(i), np.tanh(g), sigmoid(o)
+    c = (1 - i) * c_prev + i * g
+    tc = np.tanh(c)
+    dc_total = dc if mistake == "no_h_to_c" else dc + dh * o * (1 - tc * tc)
+    via_f = {"f_constant": 0 * c_prev, "f_sign": c_prev}.get(mistake, -c_prev)
+    dz = np.concatenate([
+        dc_total * (g + via_f) * i * (1 - i),
+        dc_total * i * (1 - g * g),
+        dh * tc * o * (1 - o),
+    ], axis=-1)
+    dc_prev = {"dc_prev_times_i": dc_total * i,
+               "dc_prev_without_f": dc_total}.get(mistake, dc_total * (1 - i))
+    return dz @ W.T, dz @ U.T, dc_prev, x.T @ dz, h_prev.T @ dz, dz.sum(axis=0)
+
 # -- GRU (Keras, reset_after=True) ---------------------------------------------------------
 
 def gru_step(x, h, W, U, b, reset_after=True, swap_zr=False, keras_interp=True):

@@ -13,7 +13,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
     01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
-    04 lstm.py      lstm_step_backward, lstm_backward
+    04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward
     05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
@@ -26,6 +26,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
 from ..progress import progress
 from .charlm import bits_per_char, cut_windows, sample_with_temperature
 from .lstm import (
+    cifg_step_backward,
     fixed_lstm_forward,
     hand_set_difference,
     lstm_backward,
@@ -55,7 +56,7 @@ __all__ = [
     "rnn_step_forward", "rnn_forward", "simple_rnn_param_count",
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
-    "lstm_step_backward", "lstm_backward", "numerical_gradient",
+    "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "lstm_bias_init",
     "lstm_step", "fixed_lstm_forward", "worst_mismatch",
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",

@@ -364,6 +364,58 @@ def lstm_backward(fn, forward, points=None, seed=None, quiet=False, with_dc_T=Fa
         check_bptt(c, SEQ_GRADS, got, want, mistakes, Blocks(H, LSTM_GATES))
 
 
+CIFG_GATES = ("input-gate (i)", "candidate (g)", "output-gate (o)")
+CIFG_BLOCK_HINTS = [
+    "f = 1 - i, so i reaches c twice: dz_i = dc_total * (g - c_prev) * i * (1 - i)",
+    "dz_g = dc_total * i * (1 - g**2)",
+    "dz_o = dh * tanh(c) * o * (1 - o)",
+]
+
+
+def cifg_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dh, dc, cache) -> (dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias) of the
+    coupled-gate LSTM step (blocks [i | g | o], f = 1 - i); cache from forward."""
+    with Check("cifg_step_backward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        dh, dc = c.randn(B, H), c.randn(B, H)
+        W, U, b = c.randn(D, 3 * H, scale=0.5), c.randn(H, 3 * H, scale=0.5), c.randn(3 * H)
+        _, _, cache = c.call(forward, x, h_prev, c_prev, W, U, b)
+        got = c.outputs(c.call(fn, dh, dc, cache), STEP_GRADS,
+                        [(B, D), (B, H), (B, H), (D, 3 * H), (H, 3 * H), (3 * H,)],
+                        ["(B, D)", "(B, H)", "(B, H)", "(D, 3H)", "(H, 3H)", "(3H,)"])
+        want = ref.cifg_step_backward(dh, dc, x, h_prev, c_prev, W, U, b)
+        if all(close(g, w) for g, w in zip(got, want, strict=True)):
+            return
+
+        def wrong(mistake):
+            return lambda: ref.cifg_step_backward(dh, dc, x, h_prev, c_prev, W, U, b, mistake)
+
+        c.mistakes(got, [
+            ("dz_i treats the forget gate as a constant. Here f = 1 - i depends on i, so i "
+             "reaches c twice, through i * g and through (1 - i) * c_prev: "
+             "dz_i = dc_total * (g - c_prev) * i * (1 - i).", wrong("f_constant")),
+            ("the path through f = 1 - i has the wrong sign: d(1 - i)/di = -1, so "
+             "dz_i = dc_total * (g - c_prev) * i * (1 - i).", wrong("f_sign")),
+            ("dc_prev = dc_total * f with f = 1 - i, not dc_total * i.",
+             wrong("dc_prev_times_i")),
+            ("dc_prev = dc_total * f with f = 1 - i: the forget gate scales what flows back "
+             "to c_prev.", wrong("dc_prev_without_f")),
+            ("dc_total leaves out the path through h = o * tanh(c): " + DC_TOTAL + ".",
+             wrong("no_h_to_c")),
+        ])
+        blocks = Blocks(H, CIFG_GATES)
+        k = blocks.first_bad(got[5], want[5])
+        if k is not None:
+            c.same("dbias", got[5], want[5], f"dbias is dz summed over the batch, and its "
+                   f"{CIFG_GATES[k]} block is the first that differs: {CIFG_BLOCK_HINTS[k]}"
+                   + (f", with {DC_TOTAL}." if k < 2 else "."), blocks=blocks)
+        hints = dict(STEP_HINTS, dc_prev=f"dc_prev = dc_total * (1 - i), with {DC_TOTAL}.")
+        for name in ("dkernel", "drecurrent_kernel", "dx", "dh_prev", "dc_prev"):
+            j = STEP_GRADS.index(name)
+            c.same(name, got[j], want[j], hints[name].replace("dz_f | dz_g", "dz_g"),
+                   blocks=blocks if j in (3, 4) else None)
+
 # -- 06: debugging ---------------------------------------------------------------------------
 
 def fixed_lstm_forward(fn, points=None, seed=None, quiet=False, **sizes):
