@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 02 · Backpropagation through time
 #
-# Four exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core): the numerical
-# gradient that tests a backward pass, clipping gradients by their global norm, the backward pass
-# of one vanilla RNN step, derived by you, and backpropagation through a whole sequence. The
+# Five exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
+# chapter): the numerical gradient that tests a backward pass, clipping gradients by their global
+# norm, the backward pass of one vanilla RNN step, derived by you, backpropagation through a
+# whole sequence, and the backward pass of a leaky RNN step, which the chapter did not derive. The
 # forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
 # D input features, H units.
@@ -160,6 +161,43 @@ def rnn_backward(dhs, caches):
 
 # %% nbgrader={"grade": true, "grade_id": "check_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.rnn_backward(rnn_backward, rnn_forward, points=3)
+
+
+# %% [markdown]
+# The forward step of a *leaky* RNN, for exercise 5: the new state is a mix of the old one and
+# the vanilla RNN's update, with a leak rate α in (0, 1) (Jaeger's leaky-integrator units; a
+# small α makes a slowly changing state).
+#
+# $$\tilde h = \tanh(x W + h_{prev} U + b), \qquad h = (1 - α)\, h_{prev} + α\, \tilde h$$
+
+# %% nbgrader={"grade": false, "grade_id": "given_leaky_forward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+def leaky_rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias, alpha):
+    """x (B, D), h_prev (B, H), alpha a float -> h (B, H), and the cache for the backward."""
+    h_tilde = np.tanh(x @ kernel + h_prev @ recurrent_kernel + bias)
+    h = (1 - alpha) * h_prev + alpha * h_tilde
+    cache = (x, h_prev, h_tilde, kernel, recurrent_kernel, alpha)
+    return h, cache
+
+
+# %% [markdown]
+# ## Exercise 5 · Backward through a leaky step ★★★ (3 points)
+#
+# Chapter 02 derived the backward pass of the vanilla step; this one it did not. Write
+# `leaky_rnn_step_backward(dh, cache)` for `leaky_rnn_step_forward` above, with `cache = (x,
+# h_prev, h_tilde, kernel, recurrent_kernel, alpha)`. Return `(dx, dh_prev, dkernel,
+# drecurrent_kernel, dbias)`, shapes (B, D), (B, H), (D, H), (H, H), (H,).
+#
+# Derive it: go back through the two lines, and count every way each input reaches h. Test it
+# with your `numerical_gradient` before the check cell.
+
+# %% nbgrader={"grade": false, "grade_id": "leaky_rnn_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def leaky_rnn_step_backward(dh, cache):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_leaky_rnn_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.leaky_rnn_step_backward(leaky_rnn_step_backward, leaky_rnn_step_forward, points=3)
 
 # %% [markdown]
 # ## Your progress

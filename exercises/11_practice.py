@@ -15,10 +15,10 @@
 # %% [markdown]
 # # Problem set 11 · LSTMs in practice
 #
-# Four exercises on chapter 11, on what real data asks of a recurrent layer, rising in
-# difficulty (★ warm-up, ★★ core): reading the last valid output of a padded batch, cutting a
-# time series into training windows, bidirectional layers, and masking sequences of different
-# lengths. A vanilla RNN keeps the code short; everything
+# Five exercises on chapter 11, on what real data asks of a recurrent layer, rising in
+# difficulty (★ warm-up, ★★ core, ★★★ beyond the chapter): reading the last valid output of a
+# padded batch, cutting a time series into training windows, bidirectional layers, masking
+# sequences of different lengths, and backpropagation through the masked RNN. A vanilla RNN keeps the code short; everything
 # carries over to the LSTM.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
@@ -116,6 +116,29 @@ def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
 
 # %% nbgrader={"grade": true, "grade_id": "check_masked_rnn_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.masked_rnn_forward(masked_rnn_forward, points=3)
+
+
+# %% [markdown]
+# ## Exercise 5 · Backpropagation through a masked RNN ★★★ (3 points)
+#
+# Chapter 02 derived BPTT for the plain RNN, chapter 11 masked its forward pass; neither
+# differentiated the masked one. Write `masked_rnn_backward(dhs, x, mask, h0, kernel,
+# recurrent_kernel, bias)`: `dhs` (B, T, H) is the gradient of the loss with respect to every
+# output of `masked_rnn_forward` (exercise 4) on the same arguments. Return `(dx, dh0, dkernel,
+# drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (D, H), (H, H), (H,).
+#
+# Run the forward pass again to get the states, then walk back from t = T − 1 to 0. Ask, for a
+# row masked at step t, what the step computed, and so what its gradient is. Test your answer
+# with a numerical gradient before the check cell.
+
+# %% nbgrader={"grade": false, "grade_id": "masked_rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_masked_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.masked_rnn_backward(masked_rnn_backward, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 02 · Backpropagation through time
 #
-# Four exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core): the numerical
-# gradient that tests a backward pass, clipping gradients by their global norm, the backward pass
-# of one vanilla RNN step, derived by you, and backpropagation through a whole sequence. The
+# Five exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
+# chapter): the numerical gradient that tests a backward pass, clipping gradients by their global
+# norm, the backward pass of one vanilla RNN step, derived by you, backpropagation through a
+# whole sequence, and the backward pass of a leaky RNN step, which the chapter did not derive. The
 # forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
 # D input features, H units.
@@ -202,6 +203,56 @@ check.rnn_backward(rnn_backward, rnn_forward, points=3)
 ### BEGIN HIDDEN TESTS
 check.rnn_backward(rnn_backward, rnn_forward, T=1, quiet=True)
 check.rnn_backward(rnn_backward, rnn_forward, B=1, T=8, D=2, H=3, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The forward step of a *leaky* RNN, for exercise 5: the new state is a mix of the old one and
+# the vanilla RNN's update, with a leak rate α in (0, 1) (Jaeger's leaky-integrator units; a
+# small α makes a slowly changing state).
+#
+# $$\tilde h = \tanh(x W + h_{prev} U + b), \qquad h = (1 - α)\, h_{prev} + α\, \tilde h$$
+
+# %% nbgrader={"grade": false, "grade_id": "given_leaky_forward", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def leaky_rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias, alpha):
+    """x (B, D), h_prev (B, H), alpha a float -> h (B, H), and the cache for the backward."""
+    h_tilde = np.tanh(x @ kernel + h_prev @ recurrent_kernel + bias)
+    h = (1 - alpha) * h_prev + alpha * h_tilde
+    cache = (x, h_prev, h_tilde, kernel, recurrent_kernel, alpha)
+    return h, cache
+
+
+# %% [markdown]
+# ## Exercise 5 · Backward through a leaky step ★★★ (3 points)
+#
+# Chapter 02 derived the backward pass of the vanilla step; this one it did not. Write
+# `leaky_rnn_step_backward(dh, cache)` for `leaky_rnn_step_forward` above, with `cache = (x,
+# h_prev, h_tilde, kernel, recurrent_kernel, alpha)`. Return `(dx, dh_prev, dkernel,
+# drecurrent_kernel, dbias)`, shapes (B, D), (B, H), (D, H), (H, H), (H,).
+#
+# Derive it: go back through the two lines, and count every way each input reaches h. Test it
+# with your `numerical_gradient` before the check cell.
+
+# %% nbgrader={"grade": false, "grade_id": "leaky_rnn_step_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def leaky_rnn_step_backward(dh, cache):
+    ### BEGIN SOLUTION
+    x, h_prev, h_tilde, kernel, recurrent_kernel, alpha = cache
+    da = dh * alpha * (1 - h_tilde * h_tilde)
+    dx = da @ kernel.T
+    dh_prev = (1 - alpha) * dh + da @ recurrent_kernel.T  # the leak is a second path
+    dkernel = x.T @ da
+    drecurrent_kernel = h_prev.T @ da
+    dbias = da.sum(axis=0)
+    return dx, dh_prev, dkernel, drecurrent_kernel, dbias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_leaky_rnn_step_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.leaky_rnn_step_backward(leaky_rnn_step_backward, leaky_rnn_step_forward, points=3)
+### BEGIN HIDDEN TESTS
+check.leaky_rnn_step_backward(leaky_rnn_step_backward, leaky_rnn_step_forward, B=1, D=1, H=1,
+                              quiet=True)
+check.leaky_rnn_step_backward(leaky_rnn_step_backward, leaky_rnn_step_forward, B=5, D=3, H=3,
+                              quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -15,10 +15,10 @@
 # %% [markdown]
 # # Problem set 05 · Training
 #
-# Three exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
-# difficulty (★ warm-up, ★★ core): the forget-gate bias that Hochreiter & Schmidhuber's
-# successors found so helpful, the softmax cross-entropy loss with its gradient, and one step of
-# Adam exactly as Keras takes it.
+# Four exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
+# difficulty (★ warm-up, ★★ core, ★★★ beyond the chapter): the forget-gate bias that Hochreiter
+# & Schmidhuber's successors found so helpful, the softmax cross-entropy loss with its gradient,
+# one step of Adam exactly as Keras takes it, and forget biases designed for a given half-life.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -112,6 +112,33 @@ def adam_step(param, grad, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.99
 check.adam_step(adam_step, points=3)
 ### BEGIN HIDDEN TESTS
 check.adam_step(adam_step, hyper=True, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · A forget bias for a half-life ★★★ (2 points)
+#
+# Chapter 05 worked out that along the cell state the gradient reaching k steps back is
+# multiplied by about σ(b_f)^k at initialisation, and chrono initialisation turned that into
+# biases for a *mean* memory of T steps, with the input bias b_i = −b_f. Design the biases for a
+# *half-life* instead: write `half_life_bias(half_lives)` for `half_lives` (H,), one per unit, in
+# steps (floats ≥ 2). Return the LSTM's `bias` (4H,) in the block order [i | f | g | o] such
+# that unit j's forget gate at initialisation, σ(b_f), keeps exactly half of the gradient after
+# `half_lives[j]` steps; set b_i = −b_f as chrono does, and the g and o blocks to zero.
+
+# %% nbgrader={"grade": false, "grade_id": "half_life_bias", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def half_life_bias(half_lives):
+    ### BEGIN SOLUTION
+    f = 2.0 ** (-1.0 / half_lives)  # f ** k = 1/2
+    b_f = np.log(f / (1 - f))  # the logit: sigmoid(b_f) = f
+    return np.concatenate([-b_f, b_f, np.zeros_like(b_f), np.zeros_like(b_f)])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_half_life_bias", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.half_life_bias(half_life_bias, points=2)
+### BEGIN HIDDEN TESTS
+check.half_life_bias(half_life_bias, H=1, quiet=True)
+check.half_life_bias(half_life_bias, H=9, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -15,10 +15,10 @@
 # %% [markdown]
 # # Problem set 11 · LSTMs in practice
 #
-# Four exercises on chapter 11, on what real data asks of a recurrent layer, rising in
-# difficulty (★ warm-up, ★★ core): reading the last valid output of a padded batch, cutting a
-# time series into training windows, bidirectional layers, and masking sequences of different
-# lengths. A vanilla RNN keeps the code short; everything
+# Five exercises on chapter 11, on what real data asks of a recurrent layer, rising in
+# difficulty (★ warm-up, ★★ core, ★★★ beyond the chapter): reading the last valid output of a
+# padded batch, cutting a time series into training windows, bidirectional layers, masking
+# sequences of different lengths, and backpropagation through the masked RNN. A vanilla RNN keeps the code short; everything
 # carries over to the LSTM.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -140,6 +140,54 @@ def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
 check.masked_rnn_forward(masked_rnn_forward, points=3)
 ### BEGIN HIDDEN TESTS
 check.masked_rnn_forward(masked_rnn_forward, B=4, T=6, D=1, H=2, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 · Backpropagation through a masked RNN ★★★ (3 points)
+#
+# Chapter 02 derived BPTT for the plain RNN, chapter 11 masked its forward pass; neither
+# differentiated the masked one. Write `masked_rnn_backward(dhs, x, mask, h0, kernel,
+# recurrent_kernel, bias)`: `dhs` (B, T, H) is the gradient of the loss with respect to every
+# output of `masked_rnn_forward` (exercise 4) on the same arguments. Return `(dx, dh0, dkernel,
+# drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (D, H), (H, H), (H,).
+#
+# Run the forward pass again to get the states, then walk back from t = T − 1 to 0. Ask, for a
+# row masked at step t, what the step computed, and so what its gradient is. Test your answer
+# with a numerical gradient before the check cell.
+
+# %% nbgrader={"grade": false, "grade_id": "masked_rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    T = x.shape[1]
+    h_prevs, h = [], h0
+    for t in range(T):
+        h_prevs.append(h)
+        h_new = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)
+        h = np.where(mask[:, t, None], h_new, h)
+    dx = np.zeros_like(x)
+    dkernel = np.zeros_like(kernel)
+    drecurrent_kernel = np.zeros_like(recurrent_kernel)
+    dbias = np.zeros_like(bias)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        keep = mask[:, t, None]
+        dh = dhs[:, t] + dh_next
+        h_new = np.tanh(x[:, t] @ kernel + h_prevs[t] @ recurrent_kernel + bias)
+        da = np.where(keep, dh * (1 - h_new * h_new), 0.0)  # a held row computed nothing
+        dx[:, t] = da @ kernel.T
+        dh_next = np.where(keep, da @ recurrent_kernel.T, dh)  # a held row passes dh on
+        dkernel += x[:, t].T @ da
+        drecurrent_kernel += h_prevs[t].T @ da
+        dbias += da.sum(axis=0)
+    return dx, dh_next, dkernel, drecurrent_kernel, dbias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_masked_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.masked_rnn_backward(masked_rnn_backward, points=3)
+### BEGIN HIDDEN TESTS
+check.masked_rnn_backward(masked_rnn_backward, B=4, T=6, D=1, H=2, quiet=True)
+check.masked_rnn_backward(masked_rnn_backward, T=3, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -385,3 +385,94 @@ def test_cifg_step_backward_names_the_wrong_term(fn, expected):
     message = str(failure(check.cifg_step_backward, fn, cifg_forward))
     assert expected in message, message
     assert "reproduce: check.cifg_step_backward(..., seed=" in message
+
+
+def leaky_forward(x, h_prev, W, U, b, alpha):
+    h_tilde = np.tanh(x @ W + h_prev @ U + b)
+    return (1 - alpha) * h_prev + alpha * h_tilde, (x, h_prev, h_tilde, W, U, alpha)
+
+
+def leaky_backward(leak="1 - alpha", alpha_in_da=True, derivative="1 - h_tilde**2"):
+    """The leaky RNN step backward of problem set 02, with the knobs of the classic mistakes."""
+    def backward(dh, cache):
+        x, h_prev, h_tilde, W, U, alpha = cache
+        d = 1 - h_tilde**2 if derivative == "1 - h_tilde**2" else 1 - h_tilde
+        da = dh * d * (alpha if alpha_in_da else 1.0)
+        direct = {"1 - alpha": 1 - alpha, "1": 1.0, "none": 0.0}[leak] * dh
+        return da @ W.T, direct + da @ U.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+    return backward
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (leaky_backward(leak="none"), "dh_prev misses the direct path"),
+    (leaky_backward(leak="1"), "the direct path of dh_prev is (1 - alpha) * dh, not dh"),
+    (leaky_backward(alpha_in_da=False), "da misses the factor alpha = "),
+    (leaky_backward(derivative="1 - h_tilde"), "`dbias` differs from the reference.\n  dbias = "
+                                               "da.sum(axis=0), with da = dh * alpha * "),
+], ids=["no leak path", "leak without factor", "no alpha", "tanh derivative"])
+def test_leaky_rnn_step_backward_names_the_missing_path(fn, expected):
+    check.leaky_rnn_step_backward(leaky_backward(), leaky_forward, quiet=True)
+    message = str(failure(check.leaky_rnn_step_backward, fn, leaky_forward))
+    assert expected in message, message
+    assert "reproduce: check.leaky_rnn_step_backward(..., seed=" in message
+
+
+def half_life(f_of_k=lambda k: 2.0 ** (-1.0 / k), logit=True, input_block="-b_f"):
+    """The half-life bias of problem set 05, with the knobs of the classic mistakes."""
+    def bias(k):
+        f = f_of_k(k)
+        b_f = np.log(f / (1 - f)) if logit else f
+        b_i = {"-b_f": -b_f, "zero": 0 * b_f, "+b_f": b_f}[input_block]
+        return np.concatenate([b_i, b_f, 0 * b_f, 0 * b_f])
+    return bias
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (half_life(logit=False), "the forget block holds the gate's value sigma(b_f)"),
+    (half_life(f_of_k=lambda k: 1 - 1 / k), "that is chrono's b_f = log(k - 1), a *mean* memory"),
+    (half_life(f_of_k=lambda k: 2.0 ** -k), "gives sigma(b_f) = 2**(-1/k), not 2**(-k)"),
+    (half_life(f_of_k=lambda k: np.exp(-1 / k)), "keeps 1/e of the gradient after k steps"),
+    (half_life(input_block="zero"), "the input block is zero: chrono initialisation sets "
+                                    "b_i = -b_f"),
+    (half_life(input_block="+b_f"), "the input block is b_i = -b_f, minus the forget block"),
+], ids=["gate value", "chrono mean memory", "2**-k", "1/e", "input zero", "input sign"])
+def test_half_life_bias_names_the_design_mistake(fn, expected):
+    check.half_life_bias(half_life(), quiet=True)
+    message = str(failure(check.half_life_bias, fn))
+    assert expected in message, message
+
+
+def masked_backward(held="pass", differentiate_held=False, use_mask=True):
+    """BPTT through problem set 11's masked RNN, with the knobs of the classic mistakes."""
+    def backward(dhs, x, mask, h0, W, U, b):
+        mask = mask if use_mask else np.ones_like(mask)
+        T = x.shape[1]
+        hprev, h = [], h0
+        for t in range(T):
+            hprev.append(h)
+            h = np.where(mask[:, t, None], np.tanh(x[:, t] @ W + h @ U + b), h)
+        dx, dW, dU, db = np.zeros_like(x), 0 * W, 0 * U, 0 * b
+        dh_next = 0 * h0
+        for t in reversed(range(T)):
+            keep = mask[:, t, None] | differentiate_held
+            dh = dhs[:, t] + dh_next
+            h_new = np.tanh(x[:, t] @ W + hprev[t] @ U + b)
+            da = np.where(keep, dh * (1 - h_new**2), 0.0)
+            dx[:, t] = da @ W.T
+            dh_next = np.where(keep, da @ U.T, dh if held == "pass" else 0 * dh)
+            dW, dU, db = dW + x[:, t].T @ da, dU + hprev[t].T @ da, db + da.sum(axis=0)
+        return dx, dh_next, dW, dU, db
+    return backward
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (masked_backward(use_mask=False), "the mask is ignored: this is the plain RNN's BPTT"),
+    (masked_backward(held="stop"), "a masked step stops the gradient"),
+    (masked_backward(held="stop", differentiate_held=True),
+     "a masked step is differentiated as a normal step"),
+], ids=["mask ignored", "gradient stopped", "held step differentiated"])
+def test_masked_rnn_backward_names_what_a_held_step_does_wrong(fn, expected):
+    check.masked_rnn_backward(masked_backward(), quiet=True)
+    message = str(failure(check.masked_rnn_backward, fn))
+    assert expected in message, message
+    assert "reproduce: check.masked_rnn_backward(..., seed=" in message

@@ -21,6 +21,7 @@ SETS = {
         ("clip_by_global_norm", "Exercise 2 · Clipping by the global norm ★", 2),
         ("rnn_step_backward", "Exercise 3 · Derive the backward pass of one step ★★", 3),
         ("rnn_backward", "Exercise 4 · Backpropagation through time ★★", 3),
+        ("leaky_rnn_step_backward", "Exercise 5 · Backward through a leaky step ★★★", 3),
     ],
     "03": [
         ("split_gates", "Exercise 1 · The four gate blocks ★", 1),
@@ -38,6 +39,7 @@ SETS = {
         ("lstm_bias_init", "Exercise 1 · The forget-gate bias ★", 1),
         ("softmax_cross_entropy", "Exercise 2 · Softmax cross-entropy ★★", 2),
         ("adam_step", "Exercise 3 · One Adam step, as Keras takes it ★★", 3),
+        ("half_life_bias", "Exercise 4 · A forget bias for a half-life ★★★", 2),
     ],
     "06": [
         ("lstm_step", "Exercise 1 · Fix the step ★", 3),
@@ -70,6 +72,7 @@ SETS = {
         ("make_windows", "Exercise 2 · Windows of a series ★", 2),
         ("bidirectional_rnn", "Exercise 3 · Bidirectional ★★", 2),
         ("masked_rnn_forward", "Exercise 4 · Masking ★★", 3),
+        ("masked_rnn_backward", "Exercise 5 · Backpropagation through a masked RNN ★★★", 3),
     ],
 }
 

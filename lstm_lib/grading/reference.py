@@ -42,6 +42,17 @@ def rnn_step_backward(dh, x, h_prev, h, W, U):
     return da @ W.T, da @ U.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
+def leaky_rnn_step_backward(dh, x, h_prev, W, U, b, alpha, mistake=None):
+    """h = (1 - alpha) h_prev + alpha tanh(x W + h_prev U + b). -> dx, dh_prev, dW, dU, db.
+
+    mistake: None, "no_leak" (dh_prev misses the direct path (1 - alpha) dh),
+    "leak_without_factor" (that path without 1 - alpha), "no_alpha" (da misses alpha).
+    """
+    h_tilde = np.tanh(x @ W + h_prev @ U + b)
+    da = dh * (1 - h_tilde**2) * (1.0 if mistake == "no_alpha" else alpha)
+    direct = {"no_leak": 0.0, "leak_without_factor": 1.0}.get(mistake, 1 - alpha) * dh
+    return da @ W.T, direct + da @ U.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
 def rnn_backward(dhs, x, h0, W, U, b, recurrent=True):
     """BPTT. recurrent=False drops the gradient flowing back through h (a classic mistake)."""
     hs = rnn_forward(x, h0, W, U, b)
@@ -54,6 +65,32 @@ def rnn_backward(dhs, x, h0, W, U, b, recurrent=True):
         dW, dU, db = dW + g[2], dU + g[3], db + g[4]
     return dx, dh_next, dW, dU, db
 
+
+def masked_rnn_backward(dhs, x, mask, h0, W, U, b, mistake=None):
+    """BPTT through the masked RNN (a masked step holds the state and repeats the output).
+    -> dx, dh0, dW, dU, db.
+
+    mistake: None, "stop" (a masked step stops the gradient to the earlier state), "leak" (a
+    masked step backpropagates as a normal step would).
+    """
+    T = x.shape[1]
+    hprev, h = [], h0
+    for t in range(T):
+        hprev.append(h)
+        h = np.where(mask[:, t, None], rnn_step(x[:, t], h, W, U, b), h)
+    dx = np.zeros_like(x)
+    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        keep = mask[:, t, None] | (mistake == "leak")
+        dh = dhs[:, t] + dh_next
+        h_new = rnn_step(x[:, t], hprev[t], W, U, b)
+        da = np.where(keep, dh * (1 - h_new**2), 0.0)
+        dx[:, t] = da @ W.T
+        held = 0 * dh if mistake in ("stop", "leak") else dh
+        dh_next = np.where(keep, da @ U.T, held)
+        dW, dU, db = dW + x[:, t].T @ da, dU + hprev[t].T @ da, db + da.sum(axis=0)
+    return dx, dh_next, dW, dU, db
 
 # -- LSTM ----------------------------------------------------------------------------------
 

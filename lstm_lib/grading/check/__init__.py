@@ -11,16 +11,18 @@ checkers of problem set 07, when they run. `check.progress("03")`, the last cell
 which of its checks pass in this kernel, the points so far and what to look at next.
 
     01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward
-    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward
+    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward,
+                    leaky_rnn_step_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward
-    05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step
+    05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step, half_life_bias
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step
-    11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward
+    11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
+                    masked_rnn_backward
 """
 
 from ..progress import progress
@@ -37,9 +39,16 @@ from .lstm import (
     split_gates,
     worst_mismatch,
 )
-from .practice import bidirectional_rnn, last_valid_output, make_windows, masked_rnn_forward
+from .practice import (
+    bidirectional_rnn,
+    last_valid_output,
+    make_windows,
+    masked_rnn_backward,
+    masked_rnn_forward,
+)
 from .rnn import (
     clip_by_global_norm,
+    leaky_rnn_step_backward,
     numerical_gradient,
     rnn_backward,
     rnn_forward,
@@ -49,20 +58,21 @@ from .rnn import (
 )
 from .speed import fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
 from .tf import lstm_cell_layer, tape_gradients, tf_lstm_step
-from .training import adam_step, lstm_bias_init, softmax_cross_entropy
+from .training import adam_step, half_life_bias, lstm_bias_init, softmax_cross_entropy
 from .variants import coupled_lstm_step, gru_forward, gru_step_forward
 
 __all__ = [
     "rnn_step_forward", "rnn_forward", "simple_rnn_param_count",
-    "rnn_step_backward", "rnn_backward", "clip_by_global_norm",
+    "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
-    "softmax_cross_entropy", "adam_step", "lstm_bias_init",
+    "softmax_cross_entropy", "adam_step", "lstm_bias_init", "half_life_bias",
     "lstm_step", "fixed_lstm_forward", "worst_mismatch",
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature",
     "gru_step_forward", "gru_forward", "coupled_lstm_step",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
+    "masked_rnn_backward",
     "progress",
 ]  # fmt: skip

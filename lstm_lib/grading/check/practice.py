@@ -121,3 +121,49 @@ def last_valid_output(fn, points=None, seed=None, quiet=False, **sizes):
              lambda: hs[np.arange(B), np.minimum(lengths, T - 1)]),
         ])
         c.same("last", got, want, "last[b] = hs[b, lengths[b] - 1].")
+
+
+MASKED_GRADS = ("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def masked_rnn_backward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(dhs, x, mask, h0, kernel, recurrent_kernel, bias) -> (dx, dh0, dkernel,
+    drecurrent_kernel, dbias): BPTT through the masked RNN of masked_rnn_forward."""
+    with Check("masked_rnn_backward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", low=3, **sizes)
+        x, h0, dhs = c.randn(B, T, D), c.randn(B, H), c.randn(B, T, H)
+        W, U, b = _rnn_weights(c, D, H)
+        mask = c.rng.random((B, T)) < 0.6
+        mask[0, 0], mask[-1, 1] = False, False  # a masked first step, and one later on
+        mask[0, -1] = True
+        got = c.outputs(c.call(fn, dhs, x, mask, h0, W, U, b), MASKED_GRADS,
+                        [(B, T, D), (B, H), (D, H), (H, H), (H,)],
+                        ["(B, T, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
+        want = ref.masked_rnn_backward(dhs, x, mask, h0, W, U, b)
+        if all(close(g, w) for g, w in zip(got, want, strict=True)):
+            return
+        c.mistakes(got, [
+            ("the mask is ignored: this is the plain RNN's BPTT. A masked step holds the state, "
+             "h_t = h_{t-1}, so it has no tanh and no weights to differentiate.",
+             lambda: ref.rnn_backward(dhs, x, h0, W, U, b)),
+            ("a masked step stops the gradient. It holds the state, h_t = h_{t-1}: what reaches "
+             "h_t flows on to h_{t-1} unchanged (dh_prev = dh for that row).",
+             lambda: ref.masked_rnn_backward(dhs, x, mask, h0, W, U, b, "stop")),
+            ("a masked step is differentiated as a normal step. It holds the state: dx = 0 "
+             "and no weight gradient for that row, and dh_prev = dh.",
+             lambda: ref.masked_rnn_backward(dhs, x, mask, h0, W, U, b, "leak")),
+        ])
+        t = first_bad_step(got[0], want[0], reverse=True)
+        if t is not None:
+            masked = np.flatnonzero(~mask[:, t]).tolist()
+            c.same("dx", got[0], want[0], f"walking back from the last step, dx differs first "
+                   f"at step {t}; rows {masked} are masked there (dx = 0 for them, and their "
+                   "gradient passes to step t - 1 unchanged).", step=t)
+        hints = {"dh0": "dh0 is what flows out of step 0; a row masked at step 0 passes its "
+                        "gradient through unchanged.",
+                 "dkernel": "sum x[:, t].T @ da over the steps, with da = 0 in masked rows.",
+                 "drecurrent_kernel": "sum h_prev.T @ da over the steps, h_prev the state "
+                                      "*held* before step t, with da = 0 in masked rows.",
+                 "dbias": "sum da over the batch and the steps, da = 0 in masked rows."}
+        for k, name in enumerate(MASKED_GRADS[1:], start=1):
+            c.same(name, got[k], want[k], hints[name])

@@ -102,6 +102,40 @@ def rnn_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes)
             c.same(name, got[k], want[k], STEP_HINTS[name])
 
 
+def leaky_rnn_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dh, cache) -> (dx, dh_prev, dkernel, drecurrent_kernel, dbias) of the leaky RNN step
+    h = (1 - alpha) h_prev + alpha tanh(x W + h_prev U + b); cache from forward."""
+    with Check("leaky_rnn_step_backward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev, dh = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        alpha = float(c.rng.uniform(0.1, 0.9))
+        _, cache = c.call(forward, x, h_prev, W, U, b, alpha)
+        got = c.outputs(c.call(fn, dh, cache), STEP_GRADS,
+                        [(B, D), (B, H), (D, H), (H, H), (H,)],
+                        ["(B, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
+        want = ref.leaky_rnn_step_backward(dh, x, h_prev, W, U, b, alpha)
+        if all(close(g, w) for g, w in zip(got, want, strict=True)):
+            return
+
+        def wrong(mistake):
+            return lambda: ref.leaky_rnn_step_backward(dh, x, h_prev, W, U, b, alpha, mistake)
+
+        c.mistakes(got, [
+            ("dh_prev misses the direct path: h_prev reaches h twice, through tanh and through "
+             "(1 - alpha) * h_prev, so dh_prev = (1 - alpha) * dh + da @ recurrent_kernel.T.",
+             wrong("no_leak")),
+            ("the direct path of dh_prev is (1 - alpha) * dh, not dh.",
+             wrong("leak_without_factor")),
+            (f"da misses the factor alpha = {alpha:.3g}: h = ... + alpha * tanh(a), so "
+             "da = dh * alpha * (1 - h_tilde**2).", wrong("no_alpha")),
+        ])
+        hints = {"dbias": "dbias = da.sum(axis=0), with da = dh * alpha * (1 - h_tilde**2).",
+                 "dh_prev": "dh_prev = (1 - alpha) * dh + da @ recurrent_kernel.T."}
+        for name in ("dbias", "dkernel", "drecurrent_kernel", "dx", "dh_prev"):
+            k = STEP_GRADS.index(name)
+            c.same(name, got[k], want[k], hints.get(name, STEP_HINTS[name]))
+
 SEQ_GRADS = ("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias")
 
 

@@ -100,3 +100,40 @@ def lstm_bias_init(fn, points=None, seed=None, quiet=False, **sizes):
                 c.same("bias", bias, want, f"the {LSTM_GATES[k]} block is wrong. The forget "
                        "gate is the second block, bias[H:2H], set to forget_bias; the other "
                        "three blocks are zero.", blocks=blocks)
+
+
+def half_life_bias(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(half_lives (H,)) -> bias (4H,): chrono-style, with unit j's forget gate at
+    initialisation sigma(b_f) = 2 ** (-1 / half_lives[j]), b_i = -b_f, the rest zero."""
+    with Check("half_life_bias", points, seed, quiet) as c:
+        (H,) = c.sizes("H", **sizes)
+        k = c.rng.uniform(2.0, 200.0, size=H)
+        bias = c.array("bias", c.call(fn, k), (4 * H,), "(4H,)")
+        f = 2.0 ** (-1.0 / k)
+        b_f = np.log(f / (1 - f))
+        want = np.concatenate([-b_f, b_f, np.zeros(2 * H)])
+        if close(bias, want):
+            return
+        got_f, got_i = bias[H:2 * H], bias[:H]
+        forget = {
+            "the forget block holds the gate's value sigma(b_f) = 2**(-1/k); the bias is its "
+            "logit, b_f = log(f / (1 - f)).": f,
+            "that is chrono's b_f = log(k - 1), a *mean* memory of k steps. A half-life of k "
+            "steps needs sigma(b_f)**k = 1/2.": np.log(k - 1),
+            "sigma(b_f)**k = 1/2 gives sigma(b_f) = 2**(-1/k), not 2**(-k).":
+                np.log(2.0 ** -k / (1 - 2.0 ** -k)),
+            "that forget gate keeps 1/e of the gradient after k steps, not 1/2: "
+            "sigma(b_f) = 2**(-1/k), not exp(-1/k).": -np.log(np.expm1(1.0 / k)),
+        }
+        for hint, wrong in forget.items():
+            if close(got_f, wrong):
+                c.fail(f"the forget block bias[H:2H] is wrong: {hint}")
+        blocks = Blocks(H, LSTM_GATES)
+        first = blocks.first_bad(bias, want)
+        if first == 0 and close(got_f, b_f):
+            hint = ("the input block is zero: chrono initialisation sets b_i = -b_f, so that a "
+                    "slow unit also writes slowly." if close(got_i, 0 * b_f) else
+                    "the input block is b_i = -b_f, minus the forget block.")
+            c.same("bias", bias, want, hint, blocks=blocks)
+        c.same("bias", bias, want, "blocks [i | f | g | o]: b_i = -b_f, b_f = log(f / (1 - f)) "
+               "with f = 2**(-1/k) for each unit's half-life k, g and o zero.", blocks=blocks)
