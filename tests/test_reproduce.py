@@ -1,27 +1,18 @@
 """make reproduce runs a chapter's cells with the long budget and tabulates what they record."""
 
 import pytest
+from chapters import toy_chapter
 
 from teaching_tools import reproduce
 
-CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: lstm-cpu
-  display_name: cpu
-  language: python
----
-
-```{code-cell} ipython3
+CHAPTER = toy_chapter(
+    """
 from lstm_lib import runs
 steps = runs.budget(short=10, long=500)
 assert steps == 500, "the kernel did not see LSTM_BOOK_RUN=long"
 runs.record("toy experiment", "steps", steps, unit="steps", paper="none")
-```
-"""
+""",
+)
 
 
 def test_a_chapter_runs_long_and_its_results_are_tabulated(tmp_path, capsys, monkeypatch):

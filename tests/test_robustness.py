@@ -1,21 +1,12 @@
 """make robustness runs a chapter under several book seeds and ISA caps and reports each claim."""
 
 import pytest
+from chapters import toy_chapter
 
 from teaching_tools import robustness
 
-CHAPTER = """---
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  name: lstm-cpu
-  display_name: cpu
-  language: python
----
-
-```{code-cell} ipython3
+CHAPTER = toy_chapter(
+    """
 import os
 
 from lstm_lib import runs
@@ -24,12 +15,11 @@ from lstm_lib import runs
 value = runs.seed(0) / 1000 + (0.5 if os.environ.get("ONEDNN_MAX_CPU_ISA") == "SSE41" else 0)
 runs.claim("toy: value", value, below=LIMIT)
 print("this cell ran to the end")
-```
-
-```{code-cell} ipython3
+""",
+    """
 assert runs.claim("toy: always", 1.0, above=0.5) == 1.0
-```
-"""
+""",
+)
 
 
 def write_chapter(tmp_path, limit):
