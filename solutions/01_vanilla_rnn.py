@@ -15,9 +15,9 @@
 # %% [markdown]
 # # Problem set 01 · The vanilla RNN
 #
-# Three exercises on chapter 01, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
-# chapter): the size of the layer, one step of a vanilla (Elman) RNN, and the loop over a whole
-# sequence. Write your code where it says `# YOUR CODE HERE`, then run
+# Four exercises on chapter 01, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
+# chapter): the size of the layer, one step of a vanilla (Elman) RNN, the loop over a whole
+# sequence, and an RNN whose weights you choose so that it counts. Write your code where it says `# YOUR CODE HERE`, then run
 # the check cell below it: it calls your function on fresh random inputs, compares it with a
 # reference, and says what differs. Shapes use B (batch), T (time steps), D (input features) and
 # H (units). Weights are stored as Keras stores them:
@@ -109,6 +109,46 @@ check.rnn_forward(rnn_forward, points=2)
 ### BEGIN HIDDEN TESTS
 check.rnn_forward(rnn_forward, T=1, quiet=True)
 check.rnn_forward(rnn_forward, B=1, T=9, D=1, H=2, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · An RNN that counts brackets, by hand ★★★ (3 points)
+#
+# Chapter 01 ran an RNN with random weights; here you choose them. The input is a sequence of
+# brackets, one-hot: `x[:, t] = [1, 0]` for "(" and `[0, 1]` for ")". Design a vanilla RNN
+# (h_t = tanh(x_t W + h_{t−1} U + b), from h_0 = 0) and a linear readout such that
+# `h_T @ readout` is the depth at the end, the number of "(" minus the number of ")", within 0.1
+# on every sequence of up to 100 steps.
+#
+# Write `bracket_counter()` that returns `(kernel, recurrent_kernel, bias, readout)`: `kernel`
+# (2, H), `recurrent_kernel` (H, H), `bias` (H,), `readout` (H,), H of your choice. Try your
+# weights with your `rnn_forward` before the check cell.
+#
+# <details><summary>Hint (open it once you have tried)</summary>
+#
+# The state has to carry a running sum, but every step squashes it with tanh. Near 0, tanh(a) is
+# almost a: keep what each step adds tiny (about 1e-4) so that the sum stays there, and undo that
+# scale in the readout.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "bracket_counter", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def bracket_counter():
+    ### BEGIN SOLUTION
+    scale = 1e-4  # the count stays below 0.01, where tanh(a) = a to 1 part in 10**4
+    kernel = np.array([[scale], [-scale]])  # "(" adds, ")" subtracts
+    recurrent_kernel = np.array([[1.0]])  # carry the count unchanged
+    bias = np.array([0.0])
+    readout = np.array([1.0 / scale])
+    return kernel, recurrent_kernel, bias, readout
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_bracket_counter", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.bracket_counter(bracket_counter, points=3)
+### BEGIN HIDDEN TESTS
+check.bracket_counter(bracket_counter, T=1, quiet=True)
+check.bracket_counter(bracket_counter, T=100, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

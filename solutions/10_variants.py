@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 10 · Variants
 #
-# Three exercises on chapter 10: the GRU as `keras.layers.GRU` computes it (one step, then a
-# sequence) and the LSTM with coupled input and forget gates, one of the variants of Greff et
-# al.'s "LSTM: A Search Space Odyssey" (2017).
+# Four exercises on chapter 10 (★★ core, ★★★ beyond the chapter): the GRU as
+# `keras.layers.GRU` computes it (one step, then a sequence), the LSTM with coupled input and
+# forget gates, one of the variants of Greff et al.'s "LSTM: A Search Space Odyssey" (2017), and
+# the minimal gated unit, a one-gate cell the chapter did not build.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -122,6 +123,38 @@ def coupled_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
 check.coupled_lstm_step(coupled_lstm_step, points=2)
 ### BEGIN HIDDEN TESTS
 check.coupled_lstm_step(coupled_lstm_step, B=1, D=1, H=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · A gated unit the chapter did not build ★★★ (2 points)
+#
+# The GRU has two gates; the *minimal gated unit* (MGU, Zhou et al. 2016) keeps one, a forget
+# gate f that both resets the state the candidate reads and mixes old and new:
+#
+# $$f = \sigma(x W_f + h_{prev} U_f + b_f), \quad
+#   \tilde h = \tanh\big(x W_h + (f \odot h_{prev})\, U_h + b_h\big), \quad
+#   h = (1 - f) \odot h_{prev} + f \odot \tilde h$$
+#
+# Write `mgu_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` with `kernel` (D, 2H),
+# `recurrent_kernel` (H, 2H), `bias` (2H,), two blocks in the order [f | h~] (W_f is
+# `kernel[:, :H]`, W_h `kernel[:, H:]`, and so on). Return `h` (B, H). Mind where the gate acts:
+# the fused `h_prev @ recurrent_kernel` of chapter 10's cells cannot give (f ⊙ h_prev) U_h.
+
+# %% nbgrader={"grade": false, "grade_id": "mgu_step_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def mgu_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
+    ### BEGIN SOLUTION
+    H = h_prev.shape[1]
+    f = sigmoid(x @ kernel[:, :H] + h_prev @ recurrent_kernel[:, :H] + bias[:H])
+    h_tilde = np.tanh(x @ kernel[:, H:] + (f * h_prev) @ recurrent_kernel[:, H:] + bias[H:])
+    return (1 - f) * h_prev + f * h_tilde
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_mgu_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.mgu_step_forward(mgu_step_forward, points=2)
+### BEGIN HIDDEN TESTS
+check.mgu_step_forward(mgu_step_forward, B=1, D=1, H=1, quiet=True)
+check.mgu_step_forward(mgu_step_forward, B=3, D=4, H=4, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

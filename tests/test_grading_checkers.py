@@ -293,7 +293,7 @@ def test_progress_shows_what_passed_the_points_and_what_to_look_at_next(capsys):
     capsys.readouterr()
     check.progress("01")
     out = capsys.readouterr().out
-    assert "your progress: 2 of 5 points" in out
+    assert "your progress: 2 of 8 points" in out
     assert re.search(r"✔ Exercise 2 · One step ★ +2/2 +passed", out)
     assert re.search(r"✘ Exercise 3 · A whole sequence ★★ +0/2 +failed", out)
     assert "Next: Exercise 1 (not run)" in out
@@ -476,3 +476,48 @@ def test_masked_rnn_backward_names_what_a_held_step_does_wrong(fn, expected):
     message = str(failure(check.masked_rnn_backward, fn))
     assert expected in message, message
     assert "reproduce: check.masked_rnn_backward(..., seed=" in message
+
+
+def mgu_step(gate_where="before", mix="(1 - f) h + f h~", blocks="f|h"):
+    """The minimal gated unit of problem set 10, with the knobs of the classic mistakes."""
+    def step(x, h, W, U, b):
+        H = h.shape[1]
+        f_cols, h_cols = (slice(0, H), slice(H, None))[::1 if blocks == "f|h" else -1]
+        f = sigmoid(x @ W[:, f_cols] + h @ U[:, f_cols] + b[f_cols])
+        rec = {"before": (f * h) @ U[:, h_cols], "after": f * (h @ U[:, h_cols]),
+               "none": h @ U[:, h_cols]}[gate_where]
+        h_tilde = np.tanh(x @ W[:, h_cols] + rec + b[h_cols])
+        return (1 - f) * h + f * h_tilde if mix == "(1 - f) h + f h~" else f * h + (1 - f) * h_tilde
+    return step
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (mgu_step(gate_where="after"), "the gate multiplies h_prev @ U_h; it must multiply h_prev "
+                                   "*before* the product"),
+    (mgu_step(gate_where="none"), "the candidate ignores the gate"),
+    (mgu_step(mix="swapped"), "the mix is the wrong way round"),
+    (mgu_step(blocks="h|f"), "the blocks are swapped"),
+], ids=["gate after product", "no gate in candidate", "mix swapped", "blocks swapped"])
+def test_mgu_step_forward_names_where_the_gate_goes_wrong(fn, expected):
+    check.mgu_step_forward(mgu_step(), quiet=True)
+    message = str(failure(check.mgu_step_forward, fn))
+    assert expected in message, message
+
+
+def brackets(scale=1e-4, recurrent=1.0, close_sign=-1.0, readout_factor=1.0):
+    """The bracket counter of problem set 01, with the knobs of the classic mistakes."""
+    return lambda: (np.array([[scale], [close_sign * scale]]), np.array([[recurrent]]),
+                    np.array([0.0]), np.array([readout_factor / scale]))
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (brackets(readout_factor=-1.0), "is minus the depth: the sign is flipped"),
+    (brackets(close_sign=0.0), "counts one kind of bracket only"),
+    (brackets(recurrent=0.0), "sees only the last step: the state must carry the count"),
+    (brackets(readout_factor=2.0), "x the depth: the readout's scale is off"),
+    (brackets(scale=0.05), "where tanh(a) is far from a: keep what a step adds small"),
+], ids=["sign", "one kind", "no memory", "scale", "tanh not linear"])
+def test_bracket_counter_names_the_design_mistake(fn, expected):
+    check.bracket_counter(brackets(), quiet=True)
+    message = str(failure(check.bracket_counter, fn))
+    assert expected in message, message

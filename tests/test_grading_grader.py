@@ -71,7 +71,7 @@ def test_assemble_restores_edited_and_deleted_checks_and_keeps_the_answers():
     assert "BEGIN HIDDEN TESTS" in grades[0].source  # hidden tests come back
     answers = {c.grade_id: c.source for c in cells if c.role == "solution"}
     assert WRONG_1 in answers["rnn_step_forward"]
-    assert [c.points for c in grades] == [1, 2, 2]
+    assert [c.points for c in grades] == [1, 2, 2, 3]
 
 
 def test_assemble_keeps_added_cells_after_the_cell_they_followed_and_drops_lost_answers():
@@ -156,16 +156,16 @@ def test_every_solution_scores_full_marks_and_every_exercise_zero(tmp_path):
 @pytest.mark.slow
 def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
     cases = {
-        # name: (source, expected points of 5, {check: status})
-        "tampered_pass": (variant((ANSWER_1, WRONG_1), (CHECK_1, "pass\n")), 3,
+        # name: (source, expected points of 8, {check: status})
+        "tampered_pass": (variant((ANSWER_1, WRONG_1), (CHECK_1, "pass\n")), 6,
                           {"check_rnn_step_forward": "failed"}),
         "tampered_deleted": (re.sub(r"# %% nbgrader=\{\"grade\": true, \"grade_id\": "
                                     r"\"check_rnn_step_forward\".*?(?=# %% \[markdown\])", "",
-                                    variant((ANSWER_1, WRONG_1)), flags=re.S), 3,
+                                    variant((ANSWER_1, WRONG_1)), flags=re.S), 6,
                              {"check_rnn_step_forward": "failed"}),
         "hidden_tests": (variant((ANSWER_1, ANSWER_1 + ".reshape(x.shape[0], -1)"
-                                  ".squeeze()")), 3, {"check_rnn_step_forward": "failed"}),
-        "endless_loop": (variant((ANSWER_1, "    while True:\n        pass")), 3,
+                                  ".squeeze()")), 6, {"check_rnn_step_forward": "failed"}),
+        "endless_loop": (variant((ANSWER_1, "    while True:\n        pass")), 6,
                          {"check_rnn_step_forward": "timeout"}),
         "deaf_loop": (variant((ANSWER_1, "    while True:\n        try:\n"
                                "            sum(range(10**6))\n        except BaseException:\n"
@@ -175,23 +175,23 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
                  {"check_rnn_step_forward": "crashed", "check_rnn_forward": "not run"}),
         "segfault": (variant((ANSWER_2, "        import ctypes; ctypes.string_at(0)")), 3,
                      {"check_rnn_forward": "crashed"}),
-        "flood": (variant((ANSWER_1, "    while True:\n        print('spam ' * 1000)")), 3,
+        "flood": (variant((ANSWER_1, "    while True:\n        print('spam ' * 1000)")), 6,
                   {"check_rnn_step_forward": "output flood"}),
-        "memory": (variant((ANSWER_1, "    return np.ones((1024, 1024, 1024))")), 3,
+        "memory": (variant((ANSWER_1, "    return np.ones((1024, 1024, 1024))")), 6,
                    {"check_rnn_step_forward": "failed"}),
         "deletes_files": (variant((ANSWER_1, "    import glob, os\n"
                                    "    for f in set(glob.glob('*') + glob.glob(os.path."
                                    "expanduser('~/*'))):\n"
                                    "        if os.path.isfile(f):\n            os.remove(f)\n"
-                                   + ANSWER_1)), 5, {}),
+                                   + ANSWER_1)), 8, {}),
         "imports_reference": (variant((ANSWER_1, "    from lstm_lib.numpy import rnn\n"
                                        "    return rnn.rnn_step_forward(x, h_prev, kernel, "
-                                       "recurrent_kernel, bias)[0]")), 3,
+                                       "recurrent_kernel, bias)[0]")), 6,
                               {"check_rnn_step_forward": "uses reference"}),
         "hides_reference": (variant((ANSWER_1, "    import importlib\n    m = importlib."
                                      "import_module('lstm' + '_lib.grading.reference')\n"
                                      "    return m.rnn_step(x, h_prev, kernel, "
-                                     "recurrent_kernel, bias)")), 3,
+                                     "recurrent_kernel, bias)")), 6,
                             {"check_rnn_step_forward": "uses reference"}),
         "replaces_check": (variant((ANSWER_1, WRONG_1 + "\n\n\nclass _Pass:\n"
                                     "    def __getattr__(self, name):\n"
@@ -254,7 +254,7 @@ def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     data, stdout, csv_path = grade(tmp_path / "class", timeout=30)
     assert set(data) == {"01_vanilla_rnn.ipynb", "notes.py"}
     alice = data["01_vanilla_rnn.ipynb"]
-    assert alice["points"] == 3 and alice["max_points"] == 5
+    assert alice["points"] == 6 and alice["max_points"] == 8
     step = by_id(alice)["check_rnn_step_forward"]
     assert step["status"] == "failed" and "the bias is missing" in step["message"]
     assert "reproduce: check.rnn_step_forward(..., seed=" in step["message"]
@@ -262,12 +262,12 @@ def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     rows = list(csv.DictReader(csv_path.open()))
     assert list(rows[0]) == ["submission", "notebook", "grade_id", "points", "max_points",
                              "status", "message"]
-    assert len(rows) == 4
+    assert len(rows) == 5
     assert {(r["grade_id"], r["points"], r["max_points"]) for r in rows
             if r["notebook"] == "01_vanilla_rnn"} == {
         ("check_rnn_step_forward", "0", "2"), ("check_rnn_forward", "2", "2"),
-        ("check_simple_rnn_param_count", "1", "1")}
-    assert "01_vanilla_rnn.ipynb" in stdout and "3/5 points" in stdout
+        ("check_simple_rnn_param_count", "1", "1"), ("check_bracket_counter", "3", "3")}
+    assert "01_vanilla_rnn.ipynb" in stdout and "6/8 points" in stdout
 
 
 @pytest.mark.slow

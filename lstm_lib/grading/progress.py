@@ -15,6 +15,7 @@ SETS = {
         ("simple_rnn_param_count", "Exercise 1 · How many weights? ★", 1),
         ("rnn_step_forward", "Exercise 2 · One step ★", 2),
         ("rnn_forward", "Exercise 3 · A whole sequence ★★", 2),
+        ("bracket_counter", "Exercise 4 · An RNN that counts brackets, by hand ★★★", 3),
     ],
     "02": [
         ("numerical_gradient", "Exercise 1 · The numerical gradient ★", 2),
@@ -66,6 +67,7 @@ SETS = {
         ("gru_step_forward", "Exercise 1 · One GRU step, as Keras computes it ★★", 3),
         ("gru_forward", "Exercise 2 · The GRU over a sequence ★★", 2),
         ("coupled_lstm_step", "Exercise 3 · Coupled input and forget gates ★★", 2),
+        ("mgu_step_forward", "Exercise 4 · A gated unit the chapter did not build ★★★", 2),
     ],
     "11": [
         ("last_valid_output", "Exercise 1 · The last valid output ★", 1),

@@ -223,6 +223,27 @@ def gru_forward(x, h0, W, U, b):
     return np.stack(hs, axis=1)
 
 
+
+def mgu_step(x, h, W, U, b, mistake=None):
+    """The minimal gated unit (Zhou et al. 2016): blocks [f | h~] of width H.
+    f = sigma(x W_f + h U_f + b_f), h~ = tanh(x W_h + (f * h) U_h + b_h),
+    h_new = (1 - f) * h + f * h~.
+
+    mistake: None, "gate_after_product" (f * (h U_h)), "swapped_mix" (f * h + (1 - f) * h~),
+    "no_gate_in_candidate" (h U_h), "swapped_blocks".
+    """
+    H = h.shape[1]
+    Wf, Wh = (W[:, H:], W[:, :H]) if mistake == "swapped_blocks" else (W[:, :H], W[:, H:])
+    Uf, Uh = (U[:, H:], U[:, :H]) if mistake == "swapped_blocks" else (U[:, :H], U[:, H:])
+    bf, bh = (b[H:], b[:H]) if mistake == "swapped_blocks" else (b[:H], b[H:])
+    f = sigmoid(x @ Wf + h @ Uf + bf)
+    recurrent = {"gate_after_product": f * (h @ Uh),
+                 "no_gate_in_candidate": h @ Uh}.get(mistake, (f * h) @ Uh)
+    h_tilde = np.tanh(x @ Wh + recurrent + bh)
+    if mistake == "swapped_mix":
+        return f * h + (1 - f) * h_tilde
+    return (1 - f) * h + f * h_tilde
+
 # -- training ------------------------------------------------------------------------------
 
 def log_softmax(logits):

@@ -10,7 +10,7 @@ sizes such as `B=`, `T=`, `D=`, `H=` (try an edge case). TensorFlow is imported 
 checkers of problem set 07, when they run. `check.progress("03")`, the last cell of a set, shows
 which of its checks pass in this kernel, the points so far and what to look at next.
 
-    01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward
+    01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward, bracket_counter
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward,
                     leaky_rnn_step_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
@@ -20,7 +20,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature
-    10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step
+    10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step, mgu_step_forward
     11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
                     masked_rnn_backward
 """
@@ -47,6 +47,7 @@ from .practice import (
     masked_rnn_forward,
 )
 from .rnn import (
+    bracket_counter,
     clip_by_global_norm,
     leaky_rnn_step_backward,
     numerical_gradient,
@@ -59,10 +60,10 @@ from .rnn import (
 from .speed import fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
 from .tf import lstm_cell_layer, tape_gradients, tf_lstm_step
 from .training import adam_step, half_life_bias, lstm_bias_init, softmax_cross_entropy
-from .variants import coupled_lstm_step, gru_forward, gru_step_forward
+from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step_forward
 
 __all__ = [
-    "rnn_step_forward", "rnn_forward", "simple_rnn_param_count",
+    "rnn_step_forward", "rnn_forward", "simple_rnn_param_count", "bracket_counter",
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
@@ -71,7 +72,7 @@ __all__ = [
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature",
-    "gru_step_forward", "gru_forward", "coupled_lstm_step",
+    "gru_step_forward", "gru_forward", "coupled_lstm_step", "mgu_step_forward",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
     "masked_rnn_backward",
     "progress",

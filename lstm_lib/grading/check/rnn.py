@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import reference as ref
-from ..feedback import Check, close
+from ..feedback import Check, close, fmt
 from .common import check_bptt, diagnose_sequence
 
 SHAPE_HINT = ("Check which weight goes with which input: x (B, D) @ kernel (D, H), "
@@ -220,3 +220,53 @@ def numerical_gradient(fn, points=None, seed=None, quiet=False, shape=None):
                    "its error is O(eps**2), the one-sided difference's O(eps).")
         c.same("grad", grad, want, "grad[idx] = (f(x + eps e_idx) - f(x - eps e_idx)) / (2 eps),"
                " one entry idx of x at a time.", rtol=1e-5, atol=1e-6)
+
+
+def bracket_counter(fn, points=None, seed=None, quiet=False, T=None, B=300):
+    """fn() -> (kernel (2, H), recurrent_kernel (H, H), bias (H,), readout (H,)): a vanilla RNN
+    on one-hot brackets (feature 0 "(", feature 1 ")") whose h_T @ readout is the depth at the
+    end, #"(" - #")", within 0.1."""
+    names = ("kernel", "recurrent_kernel", "bias", "readout")
+    with Check("bracket_counter", points, seed, quiet) as c:
+        result = c.outputs(c.call(fn), names)
+        bias = c.array("bias", result[2], np.shape(result[2]))
+        if bias.ndim != 1 or not bias.size:
+            c.fail(f"`bias` has shape {bias.shape}, expected (H,).")
+        H = bias.size
+        W, U, b, V = (c.array(n, v, s, d) for n, v, s, d in zip(
+            names, result, [(2, H), (H, H), (H,), (H,)],
+            ["(D, H) with D = 2 (open, close)", "(H, H)", "(H,)", "(H,)"], strict=True))
+        T = int(c.rng.integers(10, 61)) if T is None else int(T)
+        opens = c.rng.random((B, T)) < c.rng.uniform(0.3, 0.7, size=(B, 1))
+        x = np.stack([opens, ~opens], axis=2).astype(np.float64)
+        hs = ref.rnn_forward(x, np.zeros((B, H)), W, U, b)
+        y = hs[:, -1] @ V
+        n_open = opens.sum(axis=1).astype(float)
+        want = n_open - (T - n_open)
+        err = np.abs(y - want)
+        tol = 0.1
+        if err.max() < tol:
+            return
+        last = np.where(opens[:, -1], 1.0, -1.0)
+        k = float(y @ want / (want @ want)) if want @ want else 0.0
+        if np.abs(y + want).max() < tol:
+            c.fail("h_T @ readout is minus the depth: the sign is flipped ('(' adds one).")
+        if np.abs(y - n_open).max() < tol or np.abs(y - (T - n_open)).max() < tol:
+            c.fail("h_T @ readout counts one kind of bracket only: '(' adds one and ')' "
+                   "subtracts one.")
+        if np.abs(y - last).max() < tol or np.abs(U).max() == 0:
+            c.fail("h_T @ readout sees only the last step: the state must carry the count "
+                   "from step to step, through recurrent_kernel.")
+        if np.abs(y - k * want).max() < tol:
+            c.fail(f"h_T @ readout is {k:.3g} x the depth: the readout's scale is off; it must "
+                   "undo the scale of what each step adds to the state.")
+        j = int(np.argmax(err))
+        h_max = float(np.abs(hs).max())
+        hint = (f"the states reach |h| = {fmt(h_max)}, where tanh(a) is far from a: keep "
+                "what a step adds small (about 1e-4), so that the running count stays where "
+                "tanh is a straight line, and undo the scale in the readout." if h_max > 0.05
+                else "add the step's +-1 (scaled) to the state carried unchanged "
+                "(recurrent_kernel the identity), with no bias.")
+        c.fail(f"{int((err >= tol).sum())} of {B} sequences (T = {T}) are off by 0.1 or more. "
+               f"The worst, sequence {j}: {int(n_open[j])} '(' and {T - int(n_open[j])} ')', "
+               f"depth {fmt(want[j])}; h_T @ readout = {fmt(y[j])}.\n  {hint}")

@@ -113,3 +113,34 @@ def coupled_lstm_step(fn, points=None, seed=None, quiet=False, **sizes):
         ])
         c.same("c", got[1], want[1], "c = (1 - i) * c_prev + i * g")
         c.same("h", got[0], want[0], "h = o * tanh(c)")
+
+
+def mgu_step_forward(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h_prev, kernel (D, 2H), recurrent_kernel (H, 2H), bias (2H,)) -> h (B, H), the
+    minimal gated unit, blocks [f | h~]."""
+    with Check("mgu_step_forward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev = c.randn(B, D), c.randn(B, H)
+        W, U, b = c.randn(D, 2 * H, scale=0.6), c.randn(H, 2 * H, scale=0.6), c.randn(2 * H)
+        h = c.outputs(c.call(fn, x, h_prev, W, U, b, hint="Shapes: x (B, D) @ kernel (D, 2H), "
+                             "h_prev (B, H) @ recurrent_kernel (H, 2H), bias (2H,)."),
+                      "h", (B, H), "(B, H)")
+        want = ref.mgu_step(x, h_prev, W, U, b)
+        if close(h, want):
+            return
+
+        def wrong(mistake):
+            return lambda: ref.mgu_step(x, h_prev, W, U, b, mistake)
+
+        c.mistakes((h,), [
+            ("the gate multiplies h_prev @ U_h; it must multiply h_prev *before* the product: "
+             "h~ = tanh(x W_h + (f * h_prev) @ U_h + b_h).", wrong("gate_after_product")),
+            ("the candidate ignores the gate: h~ reads f * h_prev, not h_prev.",
+             wrong("no_gate_in_candidate")),
+            ("the mix is the wrong way round: h = (1 - f) * h_prev + f * h~, so that f = 1 "
+             "writes the candidate.", wrong("swapped_mix")),
+            ("the blocks are swapped: f comes from the first H columns, h~ from the last H.",
+             wrong("swapped_blocks")),
+        ])
+        c.same("h", h, want, "f = sigmoid(x W_f + h_prev U_f + b_f), "
+               "h~ = tanh(x W_h + (f * h_prev) U_h + b_h), h = (1 - f) * h_prev + f * h~.")
