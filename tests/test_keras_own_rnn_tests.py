@@ -62,7 +62,6 @@ def _missing(feature):
 REGULARIZERS = _missing("kernel/recurrent/bias regularizers (layer.losses)")
 UNROLL = _missing("unroll=True")
 STATEFUL = _missing("stateful=True with reset_state()")
-IMPLEMENTATION = _missing("the legacy implementation=0 argument")
 
 # Today (Keras 3.15.1): 4 of the 20 tests that run on the TensorFlow backend pass.
 LSTMTest = _mark(_load("lstm_test").LSTMTest, {
@@ -79,7 +78,6 @@ GRUTest = _mark(_load("gru_test").GRUTest, {
     "test_masking": UNROLL,
     "test_statefulness": STATEFUL,
     "test_stateful_with_symbolic_batch_size": STATEFUL,
-    "test_legacy_implementation_argument": IMPLEMENTATION,
 })  # fmt: skip
 SimpleRNNTest = _mark(_load("simple_rnn_test").SimpleRNNTest, {
     "test_basics": REGULARIZERS,

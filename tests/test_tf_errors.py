@@ -80,8 +80,7 @@ def test_mask_shape():
 
 
 @pytest.mark.parametrize("cls, kwargs, message", [
-    (ltf.LSTM, {"implementation": 3}, r"implementation=3 is not supported; lstm_lib implements "
-                                      r"only implementation=2"),
+    (ltf.LSTM, {"implementation": 3}, r"implementation must be 0, 1 or 2, got 3"),
     (ltf.LSTM, {"stateful": True}, r"stateful=True is not supported; .* only stateful=False"),
     (ltf.GRU, {"reset_after": False}, r"reset_after=False is not supported; .* reset_after=True"),
     (ltf.SimpleRNN, {"activation": "relu"}, r"activation='relu' is not supported; .* "

@@ -240,3 +240,18 @@ def test_gradients_when_only_one_result_is_used(use):
         grads.append(tape.gradient(loss, [x, *layer.trainable_weights]))
     for g, g_keras in zip(*grads, strict=True):
         assert_relative(g.numpy(), g_keras.numpy())
+
+
+@pytest.mark.parametrize("implementation", [0, 1, 2])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_legacy_implementation_is_kept_in_the_config_and_changes_nothing(kind, implementation):
+    """Keras accepts implementation (0 from old saved models) and computes the same either way."""
+    rng = np.random.default_rng(8)
+    ours, theirs = make_pair(kind, rng)
+    x = tf.constant(rng.standard_normal((B, T, D)), tf.float32)
+    config = {**ours.get_config(), "implementation": implementation}
+    legacy = PAIRS[kind][0].from_config(config)
+    assert legacy.get_config()["implementation"] == implementation
+    legacy.build((None, T, D))
+    legacy.set_weights(ours.get_weights())
+    np.testing.assert_allclose(legacy(x), theirs(x), atol=1e-5)

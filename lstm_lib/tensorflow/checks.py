@@ -1,5 +1,6 @@
 """What a user can get wrong, caught early with a message naming what was expected and given.
 
+check_implementation Keras's legacy implementation argument: 0, 1 or 2
 refuse_unsupported   Keras arguments lstm_lib does not implement: accepted only at the
                      Keras default (so a Keras config loads), a ValueError otherwise
 check_inputs         x must be (batch, time, D)
@@ -24,7 +25,6 @@ NOT_IMPLEMENTED = {
     "bias_constraint": (None,),
     "stateful": (False,),
     "unroll": (False,),
-    "implementation": (2, 1),  # Keras's two orderings of the same arithmetic
     "use_cudnn": ("auto", False),
     "reset_after": (True,),
     "time_major": (False,),
@@ -62,6 +62,13 @@ def refuse_unsupported(where, kwargs, not_in_keras=()):
                 f"{name}={accepted[0]!r} (use keras.layers.{where} for other values)"
             )
     return kwargs
+
+
+def check_implementation(where, value):
+    """Keras's legacy implementation switch (0, 1 or 2: orderings of the same arithmetic)."""
+    if isinstance(value, bool) or value not in (0, 1, 2):
+        raise ValueError(f"{where}: implementation must be 0, 1 or 2, got {value!r}")
+    return int(value)
 
 
 def check_rate(where, name, value):

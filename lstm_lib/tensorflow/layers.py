@@ -4,7 +4,7 @@
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, seed=None,
-                 zero_output_for_mask=False, use_per_gate="auto")
+                 zero_output_for_mask=False, use_per_gate="auto", implementation=2)
     y = layer(x, initial_state=None, mask=None, training=None)
         x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
         with return_state: [y, h_T, c_T] (LSTM) or [y, h_T] (GRU, SimpleRNN)
@@ -43,6 +43,7 @@ class _Recurrent(keras.layers.Layer):
     state_names = ("h",)
     # Of checks.NOT_IMPLEMENTED, the arguments this layer's Keras twin does not take either.
     not_in_keras = ("recurrent_activation", "implementation", "use_cudnn", "reset_after")
+    # (the LSTM and GRU, which take implementation, override not_in_keras without it)
 
     def __init__(
         self,
@@ -65,6 +66,13 @@ class _Recurrent(keras.layers.Layer):
         kwargs = checks.refuse_unsupported(where, kwargs, self.not_in_keras)
         if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"{where}: units must be a positive integer, got {units!r}")
+        # Keras's legacy switch between orderings of the same arithmetic (LSTM and GRU only):
+        # accepted and kept in the config, so saved models load; it changes nothing here.
+        self.implementation = None
+        if "implementation" not in self.not_in_keras:
+            self.implementation = checks.check_implementation(
+                where, kwargs.pop("implementation", 2)
+            )
         super().__init__(**kwargs)
         self.cell = self.cell_class(
             int(units), use_bias=use_bias, kernel_initializer=kernel_initializer,
@@ -172,7 +180,7 @@ class _Recurrent(keras.layers.Layer):
         cell = self.cell.get_config()
         for key in ("name", "trainable", "dtype"):
             cell.pop(key, None)
-        return {
+        config = {
             **super().get_config(),
             **cell,
             "return_sequences": self.return_sequences,
@@ -183,6 +191,9 @@ class _Recurrent(keras.layers.Layer):
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
         }
+        if self.implementation is not None:
+            config["implementation"] = self.implementation
+        return config
 
 
 @keras.saving.register_keras_serializable(package="lstm_lib")
