@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 09 · A character-level language model
 #
-# Three exercises on chapter 09, the pieces around the LSTM of a character language model:
-# cutting a text into (input, next character) training pairs, measuring the model in bits per
-# character, and generating text by sampling with a temperature. Characters are integer ids
+# Four exercises on chapter 09 (★ warm-up, ★★ core, ★★★ beyond the chapter), the pieces around
+# the LSTM of a character language model: cutting a text into (input, next character) training
+# pairs, measuring the model in bits per character, generating text by sampling with a
+# temperature, and nucleus sampling, which the chapter did not use. Characters are integer ids
 # 0..V − 1 here.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
@@ -88,6 +89,26 @@ def sample_with_temperature(logits, temperature, rng):
 
 # %% nbgrader={"grade": true, "grade_id": "check_sample_with_temperature", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.sample_with_temperature(sample_with_temperature, points=3)
+
+
+# %% [markdown]
+# ## Exercise 4 · Nucleus sampling ★★★ (3 points)
+#
+# A temperature reshapes the whole distribution; *nucleus* (top-p) sampling (Holtzman et al.
+# 2020) instead cuts off its unlikely tail. Write `sample_top_p(logits, top_p, rng)`: for each
+# of the B rows of `logits` (B, V), keep the smallest set of most likely indices whose softmax
+# probabilities add up to at least `top_p` (0 < top_p ≤ 1), renormalise their probabilities,
+# and draw one index from them with `rng` (a `np.random.Generator`). Return the (B,) integer
+# indices. With top_p = 1 this is plain sampling; with a tiny top_p, the most likely index.
+
+# %% nbgrader={"grade": false, "grade_id": "sample_top_p", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def sample_top_p(logits, top_p, rng):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_sample_top_p", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.sample_top_p(sample_top_p, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 09 · A character-level language model
 #
-# Three exercises on chapter 09, the pieces around the LSTM of a character language model:
-# cutting a text into (input, next character) training pairs, measuring the model in bits per
-# character, and generating text by sampling with a temperature. Characters are integer ids
+# Four exercises on chapter 09 (★ warm-up, ★★ core, ★★★ beyond the chapter), the pieces around
+# the LSTM of a character language model: cutting a text into (input, next character) training
+# pairs, measuring the model in bits per character, generating text by sampling with a
+# temperature, and nucleus sampling, which the chapter did not use. Characters are integer ids
 # 0..V − 1 here.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -107,6 +108,38 @@ def sample_with_temperature(logits, temperature, rng):
 check.sample_with_temperature(sample_with_temperature, points=3)
 ### BEGIN HIDDEN TESTS
 check.sample_with_temperature(sample_with_temperature, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · Nucleus sampling ★★★ (3 points)
+#
+# A temperature reshapes the whole distribution; *nucleus* (top-p) sampling (Holtzman et al.
+# 2020) instead cuts off its unlikely tail. Write `sample_top_p(logits, top_p, rng)`: for each
+# of the B rows of `logits` (B, V), keep the smallest set of most likely indices whose softmax
+# probabilities add up to at least `top_p` (0 < top_p ≤ 1), renormalise their probabilities,
+# and draw one index from them with `rng` (a `np.random.Generator`). Return the (B,) integer
+# indices. With top_p = 1 this is plain sampling; with a tiny top_p, the most likely index.
+
+# %% nbgrader={"grade": false, "grade_id": "sample_top_p", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def sample_top_p(logits, top_p, rng):
+    ### BEGIN SOLUTION
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    out = np.empty(len(logits), dtype=np.int64)
+    for row, probs in enumerate(p):
+        order = np.argsort(-probs)
+        total_before = np.cumsum(probs[order]) - probs[order]
+        nucleus = order[total_before < top_p]  # up to and including the index that crosses
+        kept = probs[nucleus] / probs[nucleus].sum()
+        out[row] = nucleus[rng.choice(len(nucleus), p=kept)]
+    return out
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_sample_top_p", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.sample_top_p(sample_top_p, points=3)
+### BEGIN HIDDEN TESTS
+check.sample_top_p(sample_top_p, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -521,3 +521,35 @@ def test_bracket_counter_names_the_design_mistake(fn, expected):
     check.bracket_counter(brackets(), quiet=True)
     message = str(failure(check.bracket_counter, fn))
     assert expected in message, message
+
+
+def top_p_sampler(crossing="in", order="most likely first", cut=True):
+    """Nucleus sampling of problem set 09, with the knobs of the classic mistakes."""
+    def sample(logits, top_p, rng):
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        out = []
+        for probs in p:
+            idx = np.argsort(-probs if order == "most likely first" else probs)
+            before = np.cumsum(probs[idx]) - probs[idx]
+            keep = idx[(before < top_p) if crossing == "in" else (before + probs[idx] <= top_p)]
+            keep = keep if cut else idx
+            if len(keep) == 0:
+                keep = idx[:1]
+            out.append(keep[rng.choice(len(keep), p=probs[keep] / probs[keep].sum())])
+        return np.array(out)
+    return sample
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (top_p_sampler(crossing="out"), "the nucleus stops one index short"),
+    (top_p_sampler(cut=False), "top_p is ignored"),
+    (top_p_sampler(order="least likely first"), "the nucleus holds the *least* likely"),
+], ids=["crossing index left out", "no cut", "ascending order"])
+def test_sample_top_p_names_the_wrong_nucleus(fn, expected):
+    check.sample_top_p(top_p_sampler(), quiet=True)
+    # Seed 3: a nucleus of the least likely differs from the whole softmax (at a top_p near 1
+    # it can be all of it).
+    message = str(failure(check.sample_top_p, fn, seed=3))
+    assert expected in message, message
+    assert "the nucleus is the" in message

@@ -62,6 +62,7 @@ SETS = {
         ("cut_windows", "Exercise 1 · Next-character training pairs ★", 2),
         ("bits_per_char", "Exercise 2 · Bits per character ★★", 2),
         ("sample_with_temperature", "Exercise 3 · Sampling with a temperature ★★", 3),
+        ("sample_top_p", "Exercise 4 · Nucleus sampling ★★★", 3),
     ],
     "10": [
         ("gru_step_forward", "Exercise 1 · One GRU step, as Keras computes it ★★", 3),

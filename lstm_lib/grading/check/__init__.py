@@ -19,14 +19,14 @@ which of its checks pass in this kernel, the points so far and what to look at n
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
-    09 charlm.py    cut_windows, bits_per_char, sample_with_temperature
+    09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step, mgu_step_forward
     11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
                     masked_rnn_backward
 """
 
 from ..progress import progress
-from .charlm import bits_per_char, cut_windows, sample_with_temperature
+from .charlm import bits_per_char, cut_windows, sample_top_p, sample_with_temperature
 from .lstm import (
     cifg_step_backward,
     fixed_lstm_forward,
@@ -71,7 +71,7 @@ __all__ = [
     "lstm_step", "fixed_lstm_forward", "worst_mismatch",
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
-    "cut_windows", "bits_per_char", "sample_with_temperature",
+    "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",
     "gru_step_forward", "gru_forward", "coupled_lstm_step", "mgu_step_forward",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
     "masked_rnn_backward",

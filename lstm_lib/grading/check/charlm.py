@@ -125,3 +125,67 @@ def _draw(c, fn, logits, temperature, V, rng=None):
 def _consistent(counts, p, sigmas=5.0):
     n = counts.sum()
     return bool(np.all(np.abs(counts - n * p) <= sigmas * np.sqrt(n * p * (1 - p)) + 3))
+
+
+def _nucleus(logits, top_p, exclude_crossing=False, least_first=False):
+    """softmax(logits) kept on the smallest set of most likely indices whose total is at least
+    top_p, renormalised. The mistakes: the index that crosses top_p left out; least likely
+    first."""
+    p = ref.softmax(logits)
+    order = np.argsort(p if least_first else -p)
+    before = np.cumsum(p[order]) - p[order]  # the total of the more likely indices
+    keep = order[(before + p[order] <= top_p) if exclude_crossing else (before < top_p)]
+    q = np.zeros_like(p)
+    q[keep] = p[keep]
+    return q / q.sum()
+
+
+def sample_top_p(fn, points=None, seed=None, quiet=False):
+    """fn(logits (B, V), top_p, rng) -> (B,) ints drawn from the nucleus of softmax(logits)."""
+    with Check("sample_top_p", points, seed, quiet) as c:
+        V = int(c.rng.integers(5, 9))
+        logits = c.randn(V, scale=1.5)
+        p = np.sort(ref.softmax(logits))[::-1]
+        k = int(c.rng.integers(1, V - 2))  # the nucleus: the k + 1 most likely
+        top_p = float(p[:k].sum() + 0.5 * p[k])  # half-way into the crossing index's share
+        draws = c.outputs(c.call(fn, np.tile(logits, (DRAWS, 1)), top_p,
+                                 np.random.default_rng(int(c.rng.integers(2**31)))),
+                          "indices", (DRAWS,), "(B,)", dtype=np.int64)
+        if draws.min() < 0 or draws.max() >= V:
+            c.fail(f"indices must be in 0..{V - 1} (V = {V}); got {draws.min()}..{draws.max()}.")
+        counts = np.bincount(draws, minlength=V)
+        want = _nucleus(logits, top_p)
+        if not _consistent(counts, want):
+            full = ref.softmax(logits)
+            least = _nucleus(logits, top_p, least_first=True)
+            variants = [
+                (_nucleus(logits, top_p, exclude_crossing=True), "the nucleus stops one index "
+                 "short: keep adding the most likely indices until their total *reaches* top_p, "
+                 "so the index that crosses top_p is in."),
+                (full, "top_p is ignored: these are draws from the whole softmax."),
+                (least, "the nucleus holds the *least* likely indices: sort by probability, "
+                 "largest first."),
+                (full * (full >= top_p) / max((full * (full >= top_p)).sum(), 1e-12),
+                 "top_p is used as a probability threshold for each index; it is a threshold "
+                 "for the running total of the most likely indices."),
+            ]
+            hint = next((h for q, h in variants if _consistent(counts, q)),
+                        "keep the smallest set of most likely indices whose probabilities add "
+                        "up to at least top_p, renormalise them, and draw from those.")
+            j = int(np.argmax(np.abs(counts / DRAWS - want)))
+            c.fail(f"over {DRAWS} draws from one row of logits with top_p = {top_p:.3f} "
+                   f"(the nucleus is the {k + 1} most likely of {V}), index {j} came "
+                   f"{counts[j] / DRAWS:.3f} of the time, expected {want[j]:.3f}: {hint}")
+        rows = _clear_winner(c.randn(5, V, scale=3.0), margin=0.5)
+        tiny = c.outputs(c.call(fn, rows, 1e-6, np.random.default_rng(1)), "indices", (5,),
+                         "(B,)", dtype=np.int64)
+        if not np.array_equal(tiny, rows.argmax(axis=1)):
+            c.fail(f"with top_p = 1e-6 each row should give its own most likely index "
+                   f"{rows.argmax(axis=1).tolist()}, got {tiny.tolist()}: is every row's "
+                   "nucleus computed from that row?")
+        hot = _clear_winner(c.randn(3, V, scale=1000.0), margin=50.0)
+        got = c.outputs(c.call(fn, hot, 0.5, np.random.default_rng(2)), "indices", (3,),
+                        "(B,)", dtype=np.int64)
+        if not np.array_equal(got, hot.argmax(axis=1)):
+            c.fail("with logits in the thousands the most likely index should come out every "
+                   "time: subtract each row's max before exp, or exp overflows.")
