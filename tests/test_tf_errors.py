@@ -87,8 +87,6 @@ def test_mask_shape():
                                             r"activation='tanh'"),
     (ltf.LSTM, {"recurrent_activation": "hard_sigmoid"}, r"recurrent_activation='hard_sigmoid'"),
     (ltf.LSTM, {"unroll": True}, r"unroll=True is not supported"),
-    (ltf.LSTM, {"kernel_regularizer": "l2"}, r"kernel_regularizer='l2' is not supported; .* "
-                                             r"kernel_regularizer=None"),
     (ltf.LSTM, {"units": 0}, r"units must be a positive integer, got 0"),
     (ltf.LSTM, {"dropout": 1.5}, r"dropout must be in \[0, 1\), got 1.5"),
     (ltf.GRU, {"recurrent_dropout": -0.1}, r"recurrent_dropout must be in \[0, 1\), got -0.1"),
@@ -101,7 +99,7 @@ def test_unsupported_or_invalid_arguments(cls, kwargs, message):
 
 def test_keras_defaults_of_unimplemented_arguments_are_accepted():
     ltf.LSTM(8, activation="tanh", recurrent_activation=tf.sigmoid, stateful=False,
-             implementation=1, use_cudnn=False, kernel_regularizer=None)  # fmt: skip
+             implementation=1, use_cudnn=False)  # fmt: skip
     ltf.GRU(8, reset_after=True, activation=keras.activations.tanh)
 
 

@@ -255,3 +255,46 @@ def test_legacy_implementation_is_kept_in_the_config_and_changes_nothing(kind, i
     legacy.build((None, T, D))
     legacy.set_weights(ours.get_weights())
     np.testing.assert_allclose(legacy(x), theirs(x), atol=1e-5)
+
+
+REGULARIZED = {
+    "kernel_regularizer": "l2", "recurrent_regularizer": keras.regularizers.L2(0.1),
+    "bias_regularizer": "l1", "activity_regularizer": keras.regularizers.L1(0.05),
+    "kernel_constraint": "non_neg", "recurrent_constraint": keras.constraints.MaxNorm(0.5),
+    "bias_constraint": keras.constraints.MinMaxNorm(0.1, 0.2),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", PAIRS)
+def test_regularizers_and_constraints_match_keras(kind):
+    """The same penalties in layer.losses, and after an optimizer step on a loss that includes
+    them, the same constrained weights."""
+    rng = np.random.default_rng(9)
+    kwargs = dict(REGULARIZED)
+    if kind == "SimpleRNN":  # Keras 3.15.1's SimpleRNN drops activity_regularizer (see below)
+        kwargs.pop("activity_regularizer")
+    ours, theirs = make_pair(kind, rng, **kwargs)
+    x = tf.constant(rng.standard_normal((B, T, D)), tf.float32)
+    ours(x), theirs(x)
+    assert len(ours.losses) == len(theirs.losses) == len(kwargs) - 3
+    np.testing.assert_allclose(sorted(ours.losses), sorted(theirs.losses), rtol=1e-5)
+    y = rng.standard_normal((B, H)).astype("float32")
+    for layer in (ours, theirs):
+        model = keras.Sequential([keras.Input((T, D)), layer])
+        model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+        model.fit(x, y, epochs=2, batch_size=B, verbose=0)
+    for w, w_keras in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(w, w_keras, atol=1e-5)
+    kernel, recurrent, _ = ours.get_weights()
+    assert kernel.min() >= 0  # non_neg held after the steps
+    assert np.linalg.norm(recurrent, axis=0).max() <= 0.5 + 1e-6
+
+
+def test_simple_rnn_activity_regularizer_penalises_the_output():
+    """As Keras documents it, and as Keras's LSTM and GRU do; Keras's own SimpleRNN accepts the
+    argument but never passes it on to keras.layers.Layer, so there is nothing to compare with."""
+    x = tf.constant(np.random.default_rng(10).standard_normal((B, T, D)), tf.float32)
+    layer = ltf.SimpleRNN(H, activity_regularizer=keras.regularizers.L1(0.05))
+    y = layer(x)
+    (penalty,) = layer.losses
+    np.testing.assert_allclose(penalty, 0.05 * np.abs(y).sum() / B, rtol=1e-6)

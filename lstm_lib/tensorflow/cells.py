@@ -33,6 +33,12 @@ class _Cell(keras.layers.Layer):
         kernel_initializer="glorot_uniform",
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -41,6 +47,14 @@ class _Cell(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
+        # Per weight, as Keras's add_weight takes them: a regularizer's penalty joins
+        # layer.losses at every call; a constraint projects the weight after each optimizer step.
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = keras.regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.recurrent_constraint = keras.constraints.get(recurrent_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
 
     @property
     def state_size(self):
@@ -53,16 +67,20 @@ class _Cell(keras.layers.Layer):
     def build(self, input_shape):
         D, GH = input_shape[-1], self.gates * self.units
         self.kernel = self.add_weight(
-            shape=(D, GH), name="kernel", initializer=self.kernel_initializer
-        )
+            shape=(D, GH), name="kernel", initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+        )  # fmt: skip
         self.recurrent_kernel = self.add_weight(
-            shape=(self.units, GH), name="recurrent_kernel", initializer=self.recurrent_initializer
-        )
+            shape=(self.units, GH), name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
+        )  # fmt: skip
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
-                shape=self.bias_shape(), name="bias", initializer=self.bias_init()
-            )
+                shape=self.bias_shape(), name="bias", initializer=self.bias_init(),
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )  # fmt: skip
 
     def bias_shape(self):
         return (self.gates * self.units,)
@@ -110,6 +128,12 @@ class _Cell(keras.layers.Layer):
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": keras.regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": keras.constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
         }
 
 

@@ -16,13 +16,6 @@ import tensorflow as tf
 NOT_IMPLEMENTED = {
     "activation": ("tanh",),
     "recurrent_activation": ("sigmoid",),
-    "kernel_regularizer": (None,),
-    "recurrent_regularizer": (None,),
-    "bias_regularizer": (None,),
-    "activity_regularizer": (None,),
-    "kernel_constraint": (None,),
-    "recurrent_constraint": (None,),
-    "bias_constraint": (None,),
     "stateful": (False,),
     "unroll": (False,),
     "use_cudnn": ("auto", False),

@@ -3,8 +3,11 @@
     layer = LSTM(units, return_sequences=False, return_state=False, go_backwards=False,
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, seed=None,
-                 zero_output_for_mask=False, use_per_gate="auto", implementation=2)
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, zero_output_for_mask=False,
+                 use_per_gate="auto", implementation=2)
     y = layer(x, initial_state=None, mask=None, training=None)
         x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
         with return_state: [y, h_T, c_T] (LSTM) or [y, h_T] (GRU, SimpleRNN)
@@ -13,8 +16,11 @@ How a call runs: x is made time-major, projected for all steps at once (x @ kern
 matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
 from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
 sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
-the same at every time step, only when training. Keras arguments that are not implemented are
-accepted at their default value only (see checks.py).
+the same at every time step, only when training. Regularizers and constraints sit on the cell's
+weights (Keras's add_weight does the rest: penalties in layer.losses, constraints applied after
+each optimizer step); activity_regularizer goes to keras.layers.Layer, which penalises the
+outputs. Keras arguments that are not implemented are accepted at their default value only
+(see checks.py).
 
 The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a switch of the
 same kind: use_per_gate="auto" (the default) runs per_gate_lstm.py, the same arithmetic as four
@@ -55,6 +61,12 @@ class _Recurrent(keras.layers.Layer):
         kernel_initializer="glorot_uniform",
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
         dropout=0.0,
         recurrent_dropout=0.0,
         seed=None,
@@ -77,6 +89,9 @@ class _Recurrent(keras.layers.Layer):
         self.cell = self.cell_class(
             int(units), use_bias=use_bias, kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
             dtype=self.dtype_policy, name=self.cell_name,
             **(cell_kwargs or {}),
         )  # fmt: skip
