@@ -86,7 +86,6 @@ def test_mask_shape():
     (ltf.SimpleRNN, {"activation": "relu"}, r"activation='relu' is not supported; .* "
                                             r"activation='tanh'"),
     (ltf.LSTM, {"recurrent_activation": "hard_sigmoid"}, r"recurrent_activation='hard_sigmoid'"),
-    (ltf.LSTM, {"unroll": True}, r"unroll=True is not supported"),
     (ltf.LSTM, {"units": 0}, r"units must be a positive integer, got 0"),
     (ltf.LSTM, {"dropout": 1.5}, r"dropout must be in \[0, 1\), got 1.5"),
     (ltf.GRU, {"recurrent_dropout": -0.1}, r"recurrent_dropout must be in \[0, 1\), got -0.1"),

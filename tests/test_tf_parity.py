@@ -298,3 +298,28 @@ def test_simple_rnn_activity_regularizer_penalises_the_output():
     y = layer(x)
     (penalty,) = layer.losses
     np.testing.assert_allclose(penalty, 0.05 * np.abs(y).sum() / B, rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", ["sequences_and_state", "masked", "masked_backwards"])
+@pytest.mark.parametrize("kind", PAIRS)
+def test_unroll_matches_keras_unrolled(kind, case):
+    """unroll=True writes the loop out step by step: Keras's unrolled numbers and gradients."""
+    rng = np.random.default_rng(11)
+    options = {**CASES[case], "unroll": True}
+    with_state, with_mask = options.pop("_initial_state", False), options.pop("_mask", False)
+    ours, theirs = make_pair(kind, rng, **options)
+    x = tf.constant(rng.standard_normal((B, T, D)), tf.float32)
+    initial_state = [tf.constant(rng.standard_normal((B, H)), tf.float32)
+                     for _ in range(PAIRS[kind][2])] if with_state else []  # fmt: skip
+    mask = tf.constant(MASK) if with_mask else None
+    ys, grads = outputs_and_grads(ours, x, initial_state, mask)
+    ys_keras, grads_keras = outputs_and_grads(theirs, x, initial_state, mask)
+    for y, y_keras in zip(ys, ys_keras, strict=True):
+        np.testing.assert_allclose(y, y_keras, atol=1e-5)
+    for g, g_keras in zip(grads, grads_keras, strict=True):
+        assert_relative(g, g_keras)
+
+
+def test_unroll_needs_a_known_number_of_steps():
+    with pytest.raises(ValueError, match=r"LSTM: unroll=True needs the number of time steps"):
+        ltf.LSTM(H, unroll=True)(keras.Input((None, D)))

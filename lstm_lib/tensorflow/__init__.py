@@ -3,7 +3,8 @@ as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff do
 (except on the LSTM's CPU fast path, per_gate_lstm.py, where it is written by hand).
 
     cells.py          SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights and one time step
-    recurrence.py     scan: the time loop (tf.while_loop) with Keras's masking
+    recurrence.py     scan: the time loop (tf.while_loop) with Keras's masking; unroll: the
+                      same loop written out step by step (unroll=True)
     per_gate_lstm.py  per_gate_lstm: the LSTM's sequence as four products per step, with a
                       hand-written backward; the layer's fast path on a CPU (use_per_gate)
     layers.py         SimpleRNN, LSTM, GRU: a cell run over a sequence, config, masking, dropout
@@ -18,6 +19,6 @@ import_tensorflow()  # before the modules below import it: no C++ start-up lines
 
 from .cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: E402
 from .layers import GRU, LSTM, SimpleRNN  # noqa: E402
-from .recurrence import scan  # noqa: E402
+from .recurrence import scan, unroll  # noqa: E402
 
-__all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "scan"]
+__all__ = ["SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell", "scan", "unroll"]

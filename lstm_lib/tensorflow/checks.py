@@ -4,6 +4,7 @@ check_implementation Keras's legacy implementation argument: 0, 1 or 2
 refuse_unsupported   Keras arguments lstm_lib does not implement: accepted only at the
                      Keras default (so a Keras config loads), a ValueError otherwise
 check_inputs         x must be (batch, time, D)
+check_steps_known    unroll=True: the number of time steps known when the graph is built
 check_initial_state  the right number of states, each (batch, H)
 check_mask           mask must be (batch, time)
 """
@@ -17,7 +18,6 @@ NOT_IMPLEMENTED = {
     "activation": ("tanh",),
     "recurrent_activation": ("sigmoid",),
     "stateful": (False,),
-    "unroll": (False,),
     "use_cudnn": ("auto", False),
     "reset_after": (True,),
     "time_major": (False,),
@@ -84,6 +84,15 @@ def check_inputs(where, shape, features=None):
         raise ValueError(f"{where}: inputs must be {expected}, got {shape}")
     if shape[-1] is None:
         raise ValueError(f"{where}: inputs must have a known feature size {expected}, got {shape}")
+
+
+def check_steps_known(where, shape):
+    """unroll=True writes the loop out once per time step: their number must be known."""
+    if shape[1] is None:
+        raise ValueError(
+            f"{where}: unroll=True needs the number of time steps when the graph is built "
+            f"(give keras.Input a shape with it), got inputs {tuple(shape)}"
+        )
 
 
 def check_initial_state(where, initial_state, state_names, units, batch):

@@ -6,7 +6,7 @@
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, seed=None, zero_output_for_mask=False,
+                 recurrent_dropout=0.0, seed=None, zero_output_for_mask=False, unroll=False,
                  use_per_gate="auto", implementation=2)
     y = layer(x, initial_state=None, mask=None, training=None)
         x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
@@ -26,8 +26,9 @@ The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a sw
 same kind: use_per_gate="auto" (the default) runs per_gate_lstm.py, the same arithmetic as four
 products per step with backpropagation through time written by hand, when the layer's weights
 are on a CPU, where it is faster, and the generic loop on any other device; True runs it on
-every device; False never. A call with a mask, or recurrent dropout while training, needs the
-generic loop: "auto" falls back to it, True raises a ValueError saying why.
+every device; False never. A call with a mask, or recurrent dropout while training, or a layer
+with unroll=True (the generic step written out T times, recurrence.unroll), needs the generic
+step: "auto" falls back to it, True raises a ValueError saying why.
 """
 
 import numbers
@@ -38,7 +39,7 @@ import tensorflow as tf
 from . import checks
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
 from .per_gate_lstm import per_gate_lstm
-from .recurrence import scan
+from .recurrence import scan, unroll
 
 
 class _Recurrent(keras.layers.Layer):
@@ -71,6 +72,7 @@ class _Recurrent(keras.layers.Layer):
         recurrent_dropout=0.0,
         seed=None,
         zero_output_for_mask=False,
+        unroll=False,
         cell_kwargs=None,
         **kwargs,
     ):
@@ -99,6 +101,7 @@ class _Recurrent(keras.layers.Layer):
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
         self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.unroll = bool(unroll)
         # Read by keras.layers.Bidirectional; lstm_lib layers are never stateful.
         self.stateful, self.states = False, None
         self.dropout = checks.check_rate(where, "dropout", dropout)
@@ -114,6 +117,8 @@ class _Recurrent(keras.layers.Layer):
 
     def build(self, sequences_shape, initial_state_shape=None):
         checks.check_inputs(type(self).__name__, sequences_shape)
+        if self.unroll:
+            checks.check_steps_known(type(self).__name__, sequences_shape)
         if not self.cell.built:
             self.cell.build((None, sequences_shape[-1]))
 
@@ -121,6 +126,8 @@ class _Recurrent(keras.layers.Layer):
         where, H = type(self).__name__, self.units
         checks.check_inputs(where, sequences.shape, self.cell.kernel.shape[0])
         B, T = sequences.shape[0], sequences.shape[1]
+        if self.unroll:
+            checks.check_steps_known(where, sequences.shape)
         if initial_state is not None:
             initial_state = checks.check_initial_state(where, initial_state, self.state_names, H, B)
         if mask is not None:
@@ -161,7 +168,8 @@ class _Recurrent(keras.layers.Layer):
         else:
             xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
             step = self.cell.step_fn(h_mask)
-            y, states = scan(
+            loop = unroll if self.unroll else scan
+            y, states = loop(
                 step, xw, states, mask, self.return_sequences, self.zero_output_for_mask
             )
         if self.return_sequences:
@@ -202,6 +210,7 @@ class _Recurrent(keras.layers.Layer):
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
             "zero_output_for_mask": self.zero_output_for_mask,
+            "unroll": self.unroll,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
@@ -244,6 +253,7 @@ class LSTM(_Recurrent):
         needs_loop = (
             "a mask" if mask is not None
             else "recurrent dropout while training" if h_mask is not None
+            else "unroll=True" if self.unroll
             else None
         )  # fmt: skip
         if needs_loop is not None:

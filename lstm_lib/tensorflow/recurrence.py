@@ -1,7 +1,12 @@
 """The time loop: run a cell's step over a sequence inside the graph, with Keras's masking.
 
-A tf.while_loop over TensorArrays: inside tf.function (and so inside model.fit) it is one graph
-loop, and tf.GradientTape differentiates through it - autodiff does backpropagation through time.
+Two ways to write it, with the same arguments and results:
+
+    scan    a tf.while_loop over TensorArrays: inside tf.function (and so inside model.fit) it is
+            one graph loop, and tf.GradientTape differentiates through it - autodiff does
+            backpropagation through time
+    unroll  the same loop written out, one copy of the step per time step (unroll=True in
+            Keras): T must be known when the graph is built; no loop, a bigger graph
 """
 
 import tensorflow as tf
@@ -27,11 +32,8 @@ def scan(step, xw, states, mask=None, return_sequences=True, zero_output_for_mas
     def body(t, inputs, last, states, outputs):
         h, new_states = step(inputs.read(t), states)
         if masks is not None:
-            m = masks.read(t)  # (B, 1), broadcast over units
-            h = tf.where(m, h, tf.zeros_like(h) if zero_output_for_mask else last)
-            new_states = [
-                tf.where(m, new, old) for new, old in zip(new_states, states, strict=True)
-            ]
+            h, new_states = _masked(masks.read(t), h, new_states, last, states,
+                                    zero_output_for_mask)  # fmt: skip
         if return_sequences:
             outputs = outputs.write(t, h)
         return t + 1, inputs, h, new_states, outputs
@@ -48,6 +50,28 @@ def scan(step, xw, states, mask=None, return_sequences=True, zero_output_for_mas
         outputs = outputs.write(0, _seed_gradient(inputs, outputs.read(0)))
         return outputs.stack(), states
     return _seed_gradient(inputs, last), states
+
+
+def unroll(step, xw, states, mask=None, return_sequences=True, zero_output_for_mask=False):
+    """scan's loop written out: step(xw_t, states) -> (h, new_states) for t = 0 .. T-1, as T
+    copies in the graph. Same arguments and results as scan; xw's T must be static."""
+    last, outputs = tf.zeros_like(states[0]), []
+    for t in range(xw.shape[0]):
+        h, new_states = step(xw[t], states)
+        if mask is not None:
+            h, new_states = _masked(mask[t][:, None], h, new_states, last, states,
+                                    zero_output_for_mask)  # fmt: skip
+        last, states = h, new_states
+        outputs.append(h)
+    return (tf.stack(outputs) if return_sequences else last), states
+
+
+def _masked(m, h, new_states, last, states, zero_output_for_mask):
+    """Keras's masking at one step, m (B, 1) broadcast over units: where m is False, the output
+    is the previous output (or zeros) and the states carry over."""
+    h = tf.where(m, h, tf.zeros_like(h) if zero_output_for_mask else last)
+    new_states = [tf.where(m, new, old) for new, old in zip(new_states, states, strict=True)]
+    return h, new_states
 
 
 def _seed_gradient(inputs, y):
