@@ -15,9 +15,10 @@
 # %% [markdown]
 # # Problem set 08 · Making it fast
 #
-# Three exercises on chapter 08. A time loop cannot be avoided, but most of the arithmetic can be
-# taken out of it: fuse the four gates' weights into one matrix so that one product serves
-# them all, and hoist the input projection x · W out of the loop, since it does not depend on h.
+# Four exercises on chapter 08 (★ warm-up, ★★ core, ★★★ beyond the chapter). A time loop
+# cannot be avoided, but most of the arithmetic can be taken out of it: fuse the four gates'
+# weights into one matrix so that one product serves them all, and hoist the input projection
+# x · W out of the loop, since it does not depend on h; then do the same for Keras's GRU.
 # Besides the values, the checks count the matrix products your code takes (every `@`,
 # `np.matmul`, `np.dot`, `np.einsum`).
 
@@ -89,6 +90,33 @@ def lstm_forward_hoisted(x, h0, c0, kernel, recurrent_kernel, bias):
 
 # %% nbgrader={"grade": true, "grade_id": "check_lstm_forward_hoisted", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.lstm_forward_hoisted(lstm_forward_hoisted, points=3)
+
+
+# %% [markdown]
+# ## Exercise 4 · The hoisted GRU ★★★ (3 points)
+#
+# Chapter 08 hoisted the LSTM; hoist Keras's GRU. Write `gru_forward_hoisted(x, h0, kernel,
+# recurrent_kernel, bias)`, the GRU of problem set 10 as `keras.layers.GRU` computes it
+# (`reset_after=True`), over a sequence: `x` (B, T, D), `h0` (B, H), `kernel` (D, 3H),
+# `recurrent_kernel` (H, 3H), `bias` (2, 3H) (row 0 the input bias, row 1 the recurrent bias),
+# blocks [z | r | h~]:
+#
+# $$z = σ(x W_z + b^{in}_z + h U_z + b^{rec}_z), \quad r = σ(x W_r + b^{in}_r + h U_r + b^{rec}_r)$$
+#
+# $$\tilde h = \tanh\big(x W_h + b^{in}_h + r ⊙ (h U_h + b^{rec}_h)\big), \quad
+#   h_{new} = z ⊙ h + (1 - z) ⊙ \tilde h$$
+#
+# Return `hs` (B, T, H), in T + 1 matrix products: can one product a step serve all three
+# blocks, though r acts on the recurrent term? Where exactly it acts decides.
+
+# %% nbgrader={"grade": false, "grade_id": "gru_forward_hoisted", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def gru_forward_hoisted(x, h0, kernel, recurrent_kernel, bias):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_gru_forward_hoisted", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.gru_forward_hoisted(gru_forward_hoisted, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -18,7 +18,9 @@
 # Chapter 06 found the classic mistakes of a from-scratch LSTM with three tools: shape checks,
 # a comparison with a trusted reference, and the gradient check. Here you get a broken LSTM step
 # and a broken loop, each with several planted bugs, and fix them; then you write the tool that
-# points at the worst mismatch. The check cells say which bugs are left.
+# points at the worst mismatch, and a gradient check that names which gradients of a backward
+# pass are wrong (★ warm-up, ★★ core, ★★★ beyond the chapter). The check cells say which bugs
+# are left.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -147,6 +149,53 @@ def worst_mismatch(got, expected, atol=1e-6):
 check.worst_mismatch(worst_mismatch, points=2)
 ### BEGIN HIDDEN TESTS
 check.worst_mismatch(worst_mismatch, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 4 · A gradient check that points at the wrong gradient ★★★ (3 points)
+#
+# Chapter 06's gradient check compared one gradient at a time. Write the tool that takes a
+# whole backward pass apart: `gradient_check(loss, params, grads)`, where `params` and `grads`
+# are dicts from the same names (here "x", "h_prev", "c_prev", "kernel", "recurrent_kernel",
+# "bias") to arrays, `loss(params)` returns a float, and `grads` holds a backward pass's
+# answers, some of which may be wrong.
+#
+# For each name, compute the numerical gradient n by the central difference with eps = 1e-5,
+# perturbing `params[name]` in place one entry at a time and putting it back, and the relative
+# error ‖a − n‖ / (‖a‖ + ‖n‖) of the analytic gradient a over the whole array. Return
+# `(errors, wrong)`: `errors` a dict name → relative error, `wrong` the list of the names whose
+# error exceeds 1e-6. The check plants its bugs at random, some as small as one gate block off
+# by 0.01 %.
+
+# %% nbgrader={"grade": false, "grade_id": "gradient_check", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gradient_check(loss, params, grads):
+    ### BEGIN SOLUTION
+    eps = 1e-5
+    errors, wrong = {}, []
+    for name, p in params.items():
+        numerical = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            up = loss(params)
+            p[idx] = old - eps
+            down = loss(params)
+            p[idx] = old
+            numerical[idx] = (up - down) / (2 * eps)
+        a = grads[name]
+        errors[name] = np.linalg.norm(a - numerical) / (np.linalg.norm(a)
+                                                         + np.linalg.norm(numerical))
+        if errors[name] > 1e-6:
+            wrong.append(name)
+    return errors, wrong
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_gradient_check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.gradient_check(gradient_check, points=3)
+### BEGIN HIDDEN TESTS
+check.gradient_check(gradient_check, quiet=True)
+check.gradient_check(gradient_check, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -553,3 +553,70 @@ def test_sample_top_p_names_the_wrong_nucleus(fn, expected):
     message = str(failure(check.sample_top_p, fn, seed=3))
     assert expected in message, message
     assert "the nucleus is the" in message
+
+
+def hoisted_gru(input_in_loop=False, per_block=False, reset_before=False):
+    """Keras's GRU over a sequence (problem set 08), with the knobs of the classic mistakes."""
+    def forward(x, h0, W, U, b):
+        H = h0.shape[1]
+        zx = None if input_in_loop else x @ W + b[0]
+        hs, h = [], h0
+        for t in range(x.shape[1]):
+            xt = x[:, t] @ W + b[0] if input_in_loop else zx[:, t]
+            if per_block:
+                zh = np.concatenate([h @ U[:, k * H:(k + 1) * H] for k in range(3)], axis=1) + b[1]
+            else:
+                zh = h @ U + b[1]
+            z, r = sigmoid(xt[:, :H] + zh[:, :H]), sigmoid(xt[:, H:2 * H] + zh[:, H:2 * H])
+            rec = (r * h) @ U[:, 2 * H:] + b[1, 2 * H:] if reset_before else r * zh[:, 2 * H:]
+            h = z * h + (1 - z) * np.tanh(xt[:, 2 * H:] + rec)
+            hs.append(h)
+        return np.stack(hs, axis=1)
+    return forward
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (hoisted_gru(input_in_loop=True), "x @ kernel is still inside the loop"),
+    (hoisted_gru(per_block=True), "one h @ recurrent_kernel serves all three blocks"),
+    (hoisted_gru(reset_before=True), "this is reset_after=False"),
+], ids=["input in loop", "product per block", "reset before the product"])
+def test_gru_forward_hoisted_counts_products_and_names_the_reset(fn, expected):
+    check.gru_forward_hoisted(hoisted_gru(), quiet=True)
+    message = str(failure(check.gru_forward_hoisted, fn))
+    assert expected in message, message
+
+
+def grad_checker(difference="central", denominator="both", restore=True, threshold=1e-6):
+    """The gradient check of problem set 06, with the knobs of the classic mistakes."""
+    def gradient_check(loss, params, grads):
+        eps, errors, wrong = 1e-5, {}, []
+        for name, p in params.items():
+            n = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + eps
+                up = loss(params)
+                p[idx] = old - eps if difference == "central" else old
+                down = loss(params)
+                if restore:
+                    p[idx] = old
+                n[idx] = (up - down) / ((2 if difference == "central" else 1) * eps)
+            a = grads[name]
+            norm = {"both": np.linalg.norm(a) + np.linalg.norm(n), "a": np.linalg.norm(a)}
+            errors[name] = np.linalg.norm(a - n) / norm[denominator]
+            if errors[name] > threshold:
+                wrong.append(name)
+        return errors, wrong
+    return gradient_check
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (grad_checker(restore=False), "is not as it was after your function ran"),
+    (grad_checker(difference="one-sided"), "the central difference"),
+    (grad_checker(denominator="a"), "twice the expected error"),
+    (grad_checker(threshold=1e-2), "list exactly the names whose error exceeds 1e-6"),
+], ids=["params not restored", "one-sided difference", "half the denominator", "threshold"])
+def test_gradient_check_names_what_the_harness_does_wrong(fn, expected):
+    check.gradient_check(grad_checker(), quiet=True)
+    message = str(failure(check.gradient_check, fn, seed=4))
+    assert expected in message, message

@@ -46,6 +46,8 @@ SETS = {
         ("lstm_step", "Exercise 1 · Fix the step ★", 3),
         ("fixed_lstm_forward", "Exercise 2 · Fix the loop ★", 2),
         ("worst_mismatch", "Exercise 3 · Where is it worst? ★★", 2),
+        ("gradient_check",
+         "Exercise 4 · A gradient check that points at the wrong gradient ★★★", 3),
     ],
     "07": [
         ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),
@@ -57,6 +59,7 @@ SETS = {
         ("hoisted_input_projection",
          "Exercise 2 · The input projection of every step at once ★★", 2),
         ("lstm_forward_hoisted", "Exercise 3 · The hoisted LSTM ★★", 3),
+        ("gru_forward_hoisted", "Exercise 4 · The hoisted GRU ★★★", 3),
     ],
     "09": [
         ("cut_windows", "Exercise 1 · Next-character training pairs ★", 2),

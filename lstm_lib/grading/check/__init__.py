@@ -16,9 +16,10 @@ which of its checks pass in this kernel, the points so far and what to look at n
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward
     05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step, half_life_bias
-    06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch
+    06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch, gradient_check
     07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
-    08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
+    08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
+                    gru_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step, mgu_step_forward
     11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
@@ -30,6 +31,7 @@ from .charlm import bits_per_char, cut_windows, sample_top_p, sample_with_temper
 from .lstm import (
     cifg_step_backward,
     fixed_lstm_forward,
+    gradient_check,
     hand_set_difference,
     lstm_backward,
     lstm_forward,
@@ -57,7 +59,12 @@ from .rnn import (
     rnn_step_forward,
     simple_rnn_param_count,
 )
-from .speed import fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted
+from .speed import (
+    fuse_gate_weights,
+    gru_forward_hoisted,
+    hoisted_input_projection,
+    lstm_forward_hoisted,
+)
 from .tf import lstm_cell_layer, tape_gradients, tf_lstm_step
 from .training import adam_step, half_life_bias, lstm_bias_init, softmax_cross_entropy
 from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step_forward
@@ -68,9 +75,10 @@ __all__ = [
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "lstm_bias_init", "half_life_bias",
-    "lstm_step", "fixed_lstm_forward", "worst_mismatch",
+    "lstm_step", "fixed_lstm_forward", "worst_mismatch", "gradient_check",
     "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
+    "gru_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",
     "gru_step_forward", "gru_forward", "coupled_lstm_step", "mgu_step_forward",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",

@@ -454,3 +454,69 @@ def worst_mismatch(fn, points=None, seed=None, quiet=False):
             raise
         c.fail(f"for arrays of shapes (2, 3) and (3, 2) it should raise ValueError, and it "
                f"returned {result!r}.")
+
+
+GRADIENT_NAMES = ("x", "h_prev", "c_prev", "kernel", "recurrent_kernel", "bias")
+
+
+def gradient_check(fn, points=None, seed=None, quiet=False):
+    """fn(loss, params, grads) -> (errors, wrong): errors a dict name -> the relative error
+    ||a - n|| / (||a|| + ||n||) of grads[name] against the central difference n (eps = 1e-5),
+    wrong the list of the names whose error exceeds 1e-6. params, grads: dicts name -> array;
+    loss(params) -> float."""
+    with Check("gradient_check", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", high=4)
+        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        R, S = c.randn(B, H), c.randn(B, H)
+        params = dict(zip(GRADIENT_NAMES, (x, h_prev, c_prev, W, U, b), strict=True))
+
+        def loss(p):
+            h, cc = ref.lstm_step(p["x"], p["h_prev"], p["c_prev"], p["kernel"],
+                                  p["recurrent_kernel"], p["bias"])
+            return float(np.sum(h * R) + np.sum(cc * S))
+
+        right = dict(zip(GRADIENT_NAMES, ref.lstm_step_backward(R, S, x, h_prev, c_prev, W, U, b),
+                         strict=True))
+        names = list(GRADIENT_NAMES)
+        planted = [[], [names[int(c.rng.integers(6))]],
+                   sorted(c.rng.choice(names, size=2, replace=False).tolist(), key=names.index)]
+        for wrong in planted:
+            grads = {k: v.copy() for k, v in right.items()}
+            for name in wrong:  # one gate block of that gradient off by 1 % or 0.01 %
+                g = grads[name]
+                cols = g.shape[-1] // 4 if name in ("kernel", "recurrent_kernel", "bias") else 1
+                k = int(c.rng.integers(g.shape[-1] // cols)) * cols
+                g[..., k:k + cols] *= 1.0 + float(c.rng.choice([1e-2, 1e-4]))
+            want = {n: float(np.linalg.norm(grads[n] - right[n])
+                             / (np.linalg.norm(grads[n]) + np.linalg.norm(right[n])))
+                    for n in names}
+            given = {k: v.copy() for k, v in params.items()}
+            result = c.call(fn, loss, given, {k: v.copy() for k, v in grads.items()},
+                            allow=(loss, ref.lstm_step, ref.blocks, ref.sigmoid), copy=False)
+            changed = [k for k in names if not np.array_equal(given[k], params[k])]
+            if changed:
+                c.fail(f"params[{changed[0]!r}] is not as it was after your function ran: put "
+                       "each entry back after perturbing it.")
+            errors, flagged = c.outputs(result, ("errors", "wrong"))
+            if not isinstance(errors, dict) or set(errors) != set(names):
+                c.fail(f"`errors` should be a dict with one relative error per name of params, "
+                       f"{names}; got {errors!r}.")
+            if isinstance(flagged, (str, bytes)) or not all(isinstance(n, str) for n in flagged):
+                c.fail(f"`wrong` should be a list of names (strings) from {names}; got "
+                       f"{flagged!r}.")
+            planted_text = (f"the gradients of {wrong} were wrong" if wrong
+                            else "every gradient was right")
+            for n in names:
+                e = float(errors[n])
+                if abs(e - want[n]) > 1e-8 + 0.01 * want[n]:
+                    hint = (" That is twice the expected error: the denominator is "
+                            "||a|| + ||n||, both norms." if abs(e - 2 * want[n]) < 0.05 * e
+                            else " Is the numerical gradient the central difference "
+                            "(f(x + eps) - f(x - eps)) / (2 eps), over every entry?")
+                    c.fail(f"{planted_text}; errors[{n!r}] = {e:.3e}, expected "
+                           f"{want[n]:.3e} = ||a - n|| / (||a|| + ||n||).{hint}")
+            got = set(flagged)
+            if got != set(wrong):
+                c.fail(f"{planted_text}, and your errors are right, but `wrong` is "
+                       f"{sorted(got)}: list exactly the names whose error exceeds 1e-6.")

@@ -102,3 +102,34 @@ def lstm_forward_hoisted(fn, points=None, seed=None, quiet=False, **sizes):
                    f"the hoisted LSTM needs T + 1 = {T + 1}: one x @ kernel for all the steps "
                    "before the loop, then one h @ recurrent_kernel per step, for all four "
                    "gates at once.")
+
+
+def gru_forward_hoisted(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h0, kernel (D, 3H), recurrent_kernel (H, 3H), bias (2, 3H)) -> hs (B, T, H),
+    keras.layers.GRU's default (reset_after=True), with T + 1 products."""
+    from .variants import gru_mistakes
+
+    with Check("gru_forward_hoisted", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", low=3, **sizes)
+        x, h0 = c.randn(B, T, D), c.randn(B, H)
+        W, U, b = c.randn(D, 3 * H, scale=0.6), c.randn(H, 3 * H, scale=0.6), c.randn(2, 3 * H)
+        result, n = counted(c, fn, x, h0, W, U, b, hint="Shapes: x (B, T, D) @ kernel (D, 3H), "
+                            "h (B, H) @ recurrent_kernel (H, 3H), bias (2, 3H).")
+        hs = c.outputs(result, "hs", (B, T, H), "(B, T, H)")
+        want = ref.gru_forward(x, h0, W, U, b)
+        if not close(hs, want):
+            if not close(hs[:, 0], want[:, 0]):
+                c.mistakes((hs[:, 0],), gru_mistakes(x[:, 0], h0, W, U, b))
+            diagnose_sequence(c, hs, want, lambda t: ref.gru_step(x[:, t], h0, W, U, b), h0)
+        if n > T + 1:
+            one = ("one h @ recurrent_kernel serves all three blocks, because with "
+                   "reset_after=True the reset gate multiplies the *product*, "
+                   "r * (h @ U_h + b_rec,h), not h")
+            if n == 2 * T:
+                why = "x @ kernel is still inside the loop: take it out, for all steps at once"
+            elif (n - 1) % T == 0:
+                why = f"{(n - 1) // T} products a step; {one}"
+            else:
+                why = f"take x @ kernel out of the loop (one product for all steps); {one}"
+            c.fail(f"the values are right, but it took {n} matrix products for T = {T} steps; "
+                   f"the hoisted GRU needs T + 1 = {T + 1}: {why}.")
