@@ -62,19 +62,14 @@ def _missing(feature):
     return pytest.mark.xfail(strict=True, reason=f"lstm_lib does not implement {feature} yet")
 
 
-STATEFUL = _missing("stateful=True with reset_state()")
 RESET_BEFORE = _missing("the GRU's reset_after=False (reset gate before h @ recurrent_kernel)")
 
 # Today (Keras 3.15.1): 4 of the 20 tests that run on the TensorFlow backend pass.
 LSTMTest = _mark(_load("lstm_test").LSTMTest, {
-    "test_statefulness": STATEFUL,
 })  # fmt: skip
 GRUTest = _mark(_load("gru_test").GRUTest, {
     "test_correctness0": RESET_BEFORE,
     "test_correctness1": RESET_BEFORE,
-    "test_statefulness": STATEFUL,
-    "test_stateful_with_symbolic_batch_size": STATEFUL,
 })  # fmt: skip
 SimpleRNNTest = _mark(_load("simple_rnn_test").SimpleRNNTest, {
-    "test_statefulness": STATEFUL,
 })  # fmt: skip

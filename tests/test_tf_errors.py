@@ -81,7 +81,7 @@ def test_mask_shape():
 
 @pytest.mark.parametrize("cls, kwargs, message", [
     (ltf.LSTM, {"implementation": 3}, r"implementation must be 0, 1 or 2, got 3"),
-    (ltf.LSTM, {"stateful": True}, r"stateful=True is not supported; .* only stateful=False"),
+    (ltf.LSTM, {"time_major": True}, r"time_major=True is not supported; .* only time_major=False"),
     (ltf.GRU, {"reset_after": False}, r"reset_after=False is not supported; .* reset_after=True"),
     (ltf.SimpleRNN, {"activation": "relu"}, r"activation='relu' is not supported; .* "
                                             r"activation='tanh'"),
@@ -97,7 +97,7 @@ def test_unsupported_or_invalid_arguments(cls, kwargs, message):
 
 
 def test_keras_defaults_of_unimplemented_arguments_are_accepted():
-    ltf.LSTM(8, activation="tanh", recurrent_activation=tf.sigmoid, stateful=False,
+    ltf.LSTM(8, activation="tanh", recurrent_activation=tf.sigmoid, time_major=False,
              implementation=1, use_cudnn=False)  # fmt: skip
     ltf.GRU(8, reset_after=True, activation=keras.activations.tanh)
 
@@ -113,3 +113,15 @@ def test_errors_leave_a_built_layer_usable():
     with pytest.raises(ValueError):
         layer(zeros(2, 3, 5))
     np.testing.assert_array_equal(layer(zeros(2, 3, 4)), y)
+
+
+def test_stateful_needs_a_fixed_batch_size_and_keeps_it():
+    with pytest.raises(ValueError, match=r"LSTM: stateful=True needs a fixed batch size"):
+        ltf.LSTM(8, stateful=True)(keras.Input((3, 4)))
+    layer = ltf.GRU(8, stateful=True)
+    layer(zeros(2, 3, 4))
+    message = r"GRU: stateful=True keeps states for a batch of 2; .* that batch size, got 5"
+    with pytest.raises(ValueError, match=message):
+        layer(zeros(5, 3, 4))
+    with pytest.raises(ValueError, match=r"GRU: initial_state\[0\] \(h\) must be \(2, 8\)"):
+        layer.reset_states([np.zeros((5, 8), "float32")])

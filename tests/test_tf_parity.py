@@ -323,3 +323,37 @@ def test_unroll_matches_keras_unrolled(kind, case):
 def test_unroll_needs_a_known_number_of_steps():
     with pytest.raises(ValueError, match=r"LSTM: unroll=True needs the number of time steps"):
         ltf.LSTM(H, unroll=True)(keras.Input((None, D)))
+
+
+@pytest.mark.parametrize("kind", PAIRS)
+def test_stateful_matches_keras_across_windows_and_resets(kind):
+    """Each call starts where the last ended, batch index by batch index; reset_states sets
+    zeros or given values - the numbers of Keras's stateful layers throughout."""
+    rng = np.random.default_rng(12)
+    n_states = PAIRS[kind][2]
+    extra = {} if kind == "SimpleRNN" else {"use_cudnn": False}
+    ours = PAIRS[kind][0](H, stateful=True, return_state=True)
+    theirs = PAIRS[kind][1](H, stateful=True, return_state=True, **extra)
+    windows = [tf.constant(rng.standard_normal((B, T, D)), tf.float32) for _ in range(3)]
+    given = [rng.standard_normal((B, H)).astype("float32") for _ in range(n_states)]
+    ours(windows[0]), theirs(windows[0])  # builds both: the batch size is fixed here
+    ours.set_weights([rng.normal(0, 0.5, w.shape).astype("float32") for w in ours.get_weights()])
+    theirs.set_weights(ours.get_weights())
+    results = []
+    for layer in (ours, theirs):
+        layer.reset_states()
+        run = [layer(w) for w in windows]  # consecutive windows of one long sequence
+        layer.reset_states()
+        run.append(layer(windows[0]))
+        if layer is ours:
+            layer.reset_states(given)
+        else:  # Keras 3's reset_state takes no values: assign them
+            for v, s in zip(layer.states, given, strict=True):
+                v.assign(s)
+        run.append(layer(windows[1]))
+        results.append([[np.asarray(t) for t in out] for out in run])
+    for k, (got, want) in enumerate(zip(*results, strict=True)):
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, w, atol=1e-5, err_msg=f"call {k}")
+    assert not np.allclose(results[0][1][0], results[0][3][0])  # the state did carry over
+    np.testing.assert_allclose(results[0][0][0], results[0][3][0], atol=1e-6)  # reset: zeros

@@ -6,6 +6,7 @@ refuse_unsupported   Keras arguments lstm_lib does not implement: accepted only 
 check_inputs         x must be (batch, time, D)
 check_steps_known    unroll=True: the number of time steps known when the graph is built
 check_initial_state  the right number of states, each (batch, H)
+check_stateful_batch stateful=True: every batch the size the states were built for
 check_mask           mask must be (batch, time)
 """
 
@@ -17,7 +18,6 @@ import tensorflow as tf
 NOT_IMPLEMENTED = {
     "activation": ("tanh",),
     "recurrent_activation": ("sigmoid",),
-    "stateful": (False,),
     "use_cudnn": ("auto", False),
     "reset_after": (True,),
     "time_major": (False,),
@@ -115,6 +115,15 @@ def check_initial_state(where, initial_state, state_names, units, batch):
                 f"{where}: initial_state[{k}] ({name}) must be {expected}, got {shape}"
             )
     return states
+
+
+def check_stateful_batch(where, expected, batch):
+    """stateful=True keeps one state per batch index: every batch must have the same size."""
+    if batch is not None and batch != expected:
+        raise ValueError(
+            f"{where}: stateful=True keeps states for a batch of {expected}; inputs must have "
+            f"that batch size, got {batch} (reset_states() does not change it)"
+        )
 
 
 def check_mask(where, mask, batch, time):

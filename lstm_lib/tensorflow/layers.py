@@ -7,7 +7,7 @@
                  bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, zero_output_for_mask=False, unroll=False,
-                 use_per_gate="auto", implementation=2)
+                 stateful=False, use_per_gate="auto", implementation=2)
     y = layer(x, initial_state=None, mask=None, training=None)
         x (B, T, D) -> y (B, T, H) if return_sequences else (B, H);
         with return_state: [y, h_T, c_T] (LSTM) or [y, h_T] (GRU, SimpleRNN)
@@ -19,7 +19,9 @@ sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recur
 the same at every time step, only when training. Regularizers and constraints sit on the cell's
 weights (Keras's add_weight does the rest: penalties in layer.losses, constraints applied after
 each optimizer step); activity_regularizer goes to keras.layers.Layer, which penalises the
-outputs. Keras arguments that are not implemented are accepted at their default value only
+outputs. stateful=True (a fixed batch size) starts each call where the last one ended, batch
+index by batch index, until layer.reset_states() sets zeros or given values. Keras arguments
+that are not implemented are accepted at their default value only
 (see checks.py).
 
 The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a switch of the
@@ -73,6 +75,7 @@ class _Recurrent(keras.layers.Layer):
         seed=None,
         zero_output_for_mask=False,
         unroll=False,
+        stateful=False,
         cell_kwargs=None,
         **kwargs,
     ):
@@ -102,8 +105,9 @@ class _Recurrent(keras.layers.Layer):
         self.go_backwards = bool(go_backwards)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.unroll = bool(unroll)
-        # Read by keras.layers.Bidirectional; lstm_lib layers are never stateful.
-        self.stateful, self.states = False, None
+        # stateful: the final states of a call are the next call's initial states, per batch
+        # index, kept in self.states (variables made by build, not weights) until reset_states.
+        self.stateful, self.states = bool(stateful), None
         self.dropout = checks.check_rate(where, "dropout", dropout)
         self.recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
@@ -121,6 +125,47 @@ class _Recurrent(keras.layers.Layer):
             checks.check_steps_known(type(self).__name__, sequences_shape)
         if not self.cell.built:
             self.cell.build((None, sequences_shape[-1]))
+        if self.stateful:
+            self._build_states(sequences_shape[0])
+
+    def _build_states(self, batch):
+        """stateful=True: one (batch, H) variable per state, zeros; kept out of self.weights (as
+        Keras keeps them), so get_weights and set_weights stay [kernel, recurrent, bias]."""
+        where = type(self).__name__
+        if batch is None:
+            raise ValueError(
+                f"{where}: stateful=True needs a fixed batch size (keras.Input(batch_shape=...) "
+                "or batch_size=...), got a batch size of None"
+            )
+        if self.states is not None:
+            self.reset_states()
+            return
+        with tf.init_scope():  # made once, outside any graph being traced
+            states = [
+                tf.Variable(tf.zeros((batch, self.units), self.variable_dtype), trainable=False,
+                            name=f"{self.name}_state_{name}")
+                for name in self.state_names
+            ]  # fmt: skip
+        self.states = tuple(states)
+
+    def reset_states(self, states=None):
+        """stateful=True: the next call starts from zeros, or from states (one (batch, H) array
+        per state, [h, c] for the LSTM)."""
+        where = type(self).__name__
+        if self.states is None:
+            if states is None:
+                return  # as Keras: nothing kept, nothing to reset
+            raise ValueError(f"{where}: reset_states(states) needs a built stateful=True layer")
+        batch = self.states[0].shape[0]
+        if states is None:
+            states = [tf.zeros_like(v) for v in self.states]
+        states = checks.check_initial_state(where, states, self.state_names, self.units, batch)
+        for v, s in zip(self.states, states, strict=True):
+            v.assign(tf.cast(s, v.dtype))
+
+    def reset_state(self, states=None):
+        """Keras 3's name for reset_states."""
+        self.reset_states(states)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         where, H = type(self).__name__, self.units
@@ -128,6 +173,8 @@ class _Recurrent(keras.layers.Layer):
         B, T = sequences.shape[0], sequences.shape[1]
         if self.unroll:
             checks.check_steps_known(where, sequences.shape)
+        if self.stateful:
+            checks.check_stateful_batch(where, self.states[0].shape[0], B)
         if initial_state is not None:
             initial_state = checks.check_initial_state(where, initial_state, self.state_names, H, B)
         if mask is not None:
@@ -143,7 +190,9 @@ class _Recurrent(keras.layers.Layer):
     def _run(self, x, initial_state, mask, training):
         D, H = self.cell.kernel.shape[0], self.units
         batch = x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]
-        if initial_state is None:
+        if initial_state is None and self.stateful:
+            states = [tf.cast(v, self.compute_dtype) for v in self.states]
+        elif initial_state is None:
             states = [tf.zeros((batch, H), self.compute_dtype) for _ in self.state_names]
         else:
             states = [tf.cast(s, self.compute_dtype) for s in initial_state]
@@ -172,6 +221,9 @@ class _Recurrent(keras.layers.Layer):
             y, states = loop(
                 step, xw, states, mask, self.return_sequences, self.zero_output_for_mask
             )
+        if self.stateful:  # the next call starts here
+            for v, s in zip(self.states, states, strict=True):
+                v.assign(tf.cast(s, v.dtype))
         if self.return_sequences:
             y = tf.transpose(y, [1, 0, 2])  # (B, T, H)
         return (y, *states) if self.return_state else y
@@ -211,6 +263,7 @@ class _Recurrent(keras.layers.Layer):
             "go_backwards": self.go_backwards,
             "zero_output_for_mask": self.zero_output_for_mask,
             "unroll": self.unroll,
+            "stateful": self.stateful,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
