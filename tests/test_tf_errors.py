@@ -1,6 +1,9 @@
 """Mistakes a user can make with lstm_lib.tensorflow layers: each a ValueError that names what
 was expected and what was given."""
 
+import re
+from pathlib import Path
+
 from lstm_lib.tf_startup import import_tensorflow
 
 tf = import_tensorflow()  # first: TensorFlow's C++ start-up lines stay out of the output
@@ -10,6 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from lstm_lib import tensorflow as ltf  # noqa: E402
+from lstm_lib.tensorflow import checks  # noqa: E402
 
 LAYERS = [ltf.SimpleRNN, ltf.LSTM, ltf.GRU]
 
@@ -125,3 +129,12 @@ def test_stateful_needs_a_fixed_batch_size_and_keeps_it():
         layer(zeros(5, 3, 4))
     with pytest.raises(ValueError, match=r"GRU: initial_state\[0\] \(h\) must be \(2, 8\)"):
         layer.reset_states([np.zeros((5, 8), "float32")])
+
+
+def test_readme_names_the_refused_arguments_the_code_refuses():
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    refused = re.search(r"Refused at any value but\s+Keras's default.*?: (.*?)\s+\(the list",
+                        readme, re.S)  # fmt: skip
+    assert refused, "README: the drop-in paragraph's list of refused arguments is missing"
+    named = re.findall(r"`(\w+)`", refused.group(1))
+    assert named == list(checks.NOT_IMPLEMENTED)
