@@ -86,7 +86,7 @@ def test_mask_shape():
 @pytest.mark.parametrize("cls, kwargs, message", [
     (ltf.LSTM, {"implementation": 3}, r"implementation must be 0, 1 or 2, got 3"),
     (ltf.LSTM, {"time_major": True}, r"time_major=True is not supported; .* only time_major=False"),
-    (ltf.GRU, {"reset_after": False}, r"reset_after=False is not supported; .* reset_after=True"),
+    (ltf.GRU, {"use_cudnn": True}, r"use_cudnn=True is not supported; .* use_cudnn='auto'"),
     (ltf.SimpleRNN, {"activation": "relu"}, r"activation='relu' is not supported; .* "
                                             r"activation='tanh'"),
     (ltf.LSTM, {"recurrent_activation": "hard_sigmoid"}, r"recurrent_activation='hard_sigmoid'"),

@@ -357,3 +357,23 @@ def test_stateful_matches_keras_across_windows_and_resets(kind):
             np.testing.assert_allclose(g, w, atol=1e-5, err_msg=f"call {k}")
     assert not np.allclose(results[0][1][0], results[0][3][0])  # the state did carry over
     np.testing.assert_allclose(results[0][0][0], results[0][3][0], atol=1e-6)  # reset: zeros
+
+
+@pytest.mark.parametrize("case", ["sequences_and_state", "masked", "no_bias"])
+def test_gru_reset_before_matches_keras(case):
+    """reset_after=False: bias (3H,), the reset gate applied to h before h @ U_h."""
+    rng = np.random.default_rng(13)
+    options = dict(CASES[case])
+    with_state, with_mask = options.pop("_initial_state", False), options.pop("_mask", False)
+    ours, theirs = make_pair("GRU", rng, reset_after=False, **options)
+    assert [w.shape for w in ours.weights] == [w.shape for w in theirs.weights]
+    x = tf.constant(rng.standard_normal((B, T, D)), tf.float32)
+    initial_state = [tf.constant(rng.standard_normal((B, H)), tf.float32)] if with_state else []
+    mask = tf.constant(MASK) if with_mask else None
+    ys, grads = outputs_and_grads(ours, x, initial_state, mask)
+    ys_keras, grads_keras = outputs_and_grads(theirs, x, initial_state, mask)
+    for y, y_keras in zip(ys, ys_keras, strict=True):
+        np.testing.assert_allclose(y, y_keras, atol=1e-5)
+    for g, g_keras in zip(grads, grads_keras, strict=True):
+        assert_relative(g, g_keras)
+    assert ltf.GRU.from_config(ours.get_config()).get_config()["reset_after"] is False

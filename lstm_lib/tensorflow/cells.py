@@ -14,7 +14,8 @@ Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, in
     SimpleRNNCell  kernel (D, H)    recurrent_kernel (H, H)    bias (H,)
     LSTMCell       kernel (D, 4H)   recurrent_kernel (H, 4H)   bias (4H,)     gates i, f, c, o
     GRUCell        kernel (D, 3H)   recurrent_kernel (H, 3H)   bias (2, 3H)   gates z, r, h;
-                   bias[0] is added to x @ kernel, bias[1] to h @ recurrent_kernel (reset_after)
+                   bias[0] is added to x @ kernel, bias[1] to h @ recurrent_kernel (reset_after);
+                   with reset_after=False, bias (3H,), added to x @ kernel
 """
 
 import keras
@@ -201,19 +202,29 @@ class LSTMCell(_Cell):
 
 @keras.saving.register_keras_serializable(package="lstm_lib")
 class GRUCell(_Cell):
-    """Keras's GRU with reset_after=True: the reset gate multiplies h U + b_rec, after the
-    matmul.  z, r = sigmoid(x W + b_in + h U + b_rec) blocks;  h~ = tanh(x W_h + b_in,h +
-    r * (h U_h + b_rec,h));  h' = z*h + (1 - z)*h~."""
+    """Keras's GRU. reset_after=True (Keras's default): the reset gate multiplies h U + b_rec,
+    after the matmul.  z, r = sigmoid(x W + b_in + h U + b_rec) blocks;  h~ = tanh(x W_h +
+    b_in,h + r * (h U_h + b_rec,h));  h' = z*h + (1 - z)*h~.  reset_after=False (Cho et al.,
+    2014): one bias (3H,), and the reset gate multiplies h before it:  h~ = tanh(x W_h + b_h +
+    (r * h) U_h)."""
 
     gates = 3
 
+    def __init__(self, units, reset_after=True, **kwargs):
+        super().__init__(units, **kwargs)
+        self.reset_after = bool(reset_after)
+
     def bias_shape(self):
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def input_bias(self):
-        return None if self.bias is None else self.read(self.bias)[0]
+        if self.bias is None or not self.reset_after:
+            return super().input_bias()
+        return self.read(self.bias)[0]
 
     def step_fn(self, h_mask=None):
+        if not self.reset_after:
+            return self._reset_before_step_fn(h_mask)
         U = self.read(self.recurrent_kernel)
         b_rec = None if self.bias is None else self.read(self.bias)[1]
 
@@ -231,3 +242,25 @@ class GRUCell(_Cell):
             return h, [h]
 
         return step
+
+    def _reset_before_step_fn(self, h_mask):
+        """reset_after=False: r * h has to exist before its product with U_h, so the step takes
+        two products, h @ U_zr (B, 2H) and then (r * h) @ U_h (B, H)."""
+        U = self.read(self.recurrent_kernel)
+        U_zr, U_h = U[:, : 2 * self.units], U[:, 2 * self.units :]
+
+        def step(xw_t, states):
+            (h,) = states
+            h_in = _recurrent_input(h, h_mask)
+            a_z, a_r, a_h = tf.split(xw_t, 3, axis=-1)
+            u_z, u_r = tf.split(tf.matmul(h_in, U_zr), 2, axis=-1)
+            z = tf.sigmoid(a_z + u_z)  # update gate
+            r = tf.sigmoid(a_r + u_r)  # reset gate
+            h_tilde = tf.tanh(a_h + tf.matmul(r * h_in, U_h))
+            h = z * h + (1 - z) * h_tilde
+            return h, [h]
+
+        return step
+
+    def get_config(self):
+        return {**super().get_config(), "reset_after": self.reset_after}

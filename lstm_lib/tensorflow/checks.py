@@ -19,7 +19,6 @@ NOT_IMPLEMENTED = {
     "activation": ("tanh",),
     "recurrent_activation": ("sigmoid",),
     "use_cudnn": ("auto", False),
-    "reset_after": (True,),
     "time_major": (False,),
 }
 
@@ -41,7 +40,7 @@ def refuse_unsupported(where, kwargs, not_in_keras=()):
     """Pop the NOT_IMPLEMENTED arguments out of kwargs; raise if one asks for other behaviour.
 
     not_in_keras: NOT_IMPLEMENTED arguments that this layer's Keras twin does not take either
-    (reset_after is the GRU's alone); they are left in kwargs for Keras to reject.
+    (SimpleRNN takes no recurrent_activation); they are left in kwargs for Keras to reject.
     """
     for name, accepted in NOT_IMPLEMENTED.items():
         if name not in kwargs or name in not_in_keras:

@@ -51,7 +51,7 @@ class _Recurrent(keras.layers.Layer):
     cell_name = None  # as Keras names it, so weight paths read lstm/lstm_cell/kernel
     state_names = ("h",)
     # Of checks.NOT_IMPLEMENTED, the arguments this layer's Keras twin does not take either.
-    not_in_keras = ("recurrent_activation", "implementation", "use_cudnn", "reset_after")
+    not_in_keras = ("recurrent_activation", "implementation", "use_cudnn")
     # (the LSTM and GRU, which take implementation, override not_in_keras without it)
 
     def __init__(
@@ -289,7 +289,7 @@ class LSTM(_Recurrent):
     cell_class = LSTMCell
     cell_name = "lstm_cell"
     state_names = ("h", "c")
-    not_in_keras = ("reset_after",)
+    not_in_keras = ()
 
     def __init__(self, units, unit_forget_bias=True, use_per_gate="auto", **kwargs):
         if not (use_per_gate is True or use_per_gate is False or use_per_gate == "auto"):
@@ -339,9 +339,12 @@ def _device_type(variable):
 
 @keras.saving.register_keras_serializable(package="lstm_lib")
 class GRU(_Recurrent):
-    """Gated Recurrent Unit (Cho et al., 2014) as Keras builds it by default (reset_after=True,
-    bias (2, 3H)); drop-in for keras.layers.GRU."""
+    """Gated Recurrent Unit (Cho et al., 2014) as Keras builds it: by default reset_after=True,
+    bias (2, 3H); reset_after=False, bias (3H,), as in the paper. Drop-in for keras.layers.GRU."""
 
     cell_class = GRUCell
     cell_name = "gru_cell"
     not_in_keras = ()
+
+    def __init__(self, units, reset_after=True, **kwargs):
+        super().__init__(units, cell_kwargs={"reset_after": reset_after}, **kwargs)
