@@ -620,3 +620,26 @@ def test_gradient_check_names_what_the_harness_does_wrong(fn, expected):
     check.gradient_check(grad_checker(), quiet=True)
     message = str(failure(check.gradient_check, fn, seed=4))
     assert expected in message, message
+
+
+def test_a_tuple_where_one_array_is_expected_is_named_as_such():
+    """01's rnn_forward returns hs only; the chapter's returns (outputs, h_T)."""
+
+    def chapter_style(x, h0, W, U, b):
+        h, hs = h0, []
+        for t in range(x.shape[1]):
+            h = right_rnn(x[:, t], h, W, U, b)
+            hs.append(h)
+        return np.stack(hs, axis=1), h
+
+    def list_of_steps(x, h0, W, U, b):
+        h, hs = h0, []
+        for t in range(x.shape[1]):
+            h = right_rnn(x[:, t], h, W, U, b)
+            hs.append(h)
+        return hs
+
+    message = str(failure(check.rnn_forward, chapter_style))
+    assert "return only `hs`, not a tuple such as (outputs, final_state)" in message
+    assert "np.stack" not in message
+    assert "np.stack or np.array" in str(failure(check.rnn_forward, list_of_steps))

@@ -223,9 +223,8 @@ class Check:
         if value is None:
             self.fail(f"`{name}` is None: did you forget a `return`?")
         if not isinstance(value, (np.ndarray, np.generic)):
-            hint = ("" if not isinstance(value, (list, tuple))
-                    else " (np.stack or np.array turns a list of arrays into one array)")
-            self.fail(f"`{name}` should be a NumPy array, got a {type(value).__name__}{hint}.")
+            self.fail(f"`{name}` should be a NumPy array, got a {type(value).__name__}"
+                      f"{_sequence_hint(name, value)}.")
         value = np.asarray(value)
         shape = tuple(shape)
         if value.shape != shape:
@@ -345,3 +344,15 @@ def describe_arg(a):
 
 def indent(hint):
     return f"\n  {hint}" if hint else ""
+
+
+def _sequence_hint(name, value) -> str:
+    """Why a list or tuple came back where one array was expected, and what to do about it."""
+    if not isinstance(value, (list, tuple)):
+        return ""
+    shapes = [np.shape(v) for v in value]
+    if len(value) > 1 and len(set(shapes)) > 1:
+        return (f" of {len(value)} arrays of shapes {', '.join(map(format_shape, shapes))}: "
+                f"return only `{name}`, not a tuple such as (outputs, final_state) — the "
+                "chapter's function returns both, this exercise one")
+    return " (np.stack or np.array turns a list of arrays of one shape into one array)"
