@@ -81,6 +81,16 @@ def outputs_and_grads(layer, x, initial_state, mask):
     return [y.numpy() for y in ys], [g.numpy() for g in grads]
 
 
+def assert_same_outputs_and_grads(ours, theirs, x, initial_state, mask):
+    """Our layer and Keras's give the same outputs (1e-5) and gradients (assert_relative)."""
+    ys, grads = outputs_and_grads(ours, x, initial_state, mask)
+    ys_keras, grads_keras = outputs_and_grads(theirs, x, initial_state, mask)
+    for y, y_keras in zip(ys, ys_keras, strict=True):
+        np.testing.assert_allclose(y, y_keras, atol=1e-5)
+    for g, g_keras in zip(grads, grads_keras, strict=True):
+        assert_relative(g, g_keras)
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("kind", PAIRS)
 def test_matches_keras(kind, case):
@@ -312,12 +322,7 @@ def test_unroll_matches_keras_unrolled(kind, case):
     initial_state = [tf.constant(rng.standard_normal((B, H)), tf.float32)
                      for _ in range(PAIRS[kind][2])] if with_state else []  # fmt: skip
     mask = tf.constant(MASK) if with_mask else None
-    ys, grads = outputs_and_grads(ours, x, initial_state, mask)
-    ys_keras, grads_keras = outputs_and_grads(theirs, x, initial_state, mask)
-    for y, y_keras in zip(ys, ys_keras, strict=True):
-        np.testing.assert_allclose(y, y_keras, atol=1e-5)
-    for g, g_keras in zip(grads, grads_keras, strict=True):
-        assert_relative(g, g_keras)
+    assert_same_outputs_and_grads(ours, theirs, x, initial_state, mask)
 
 
 def test_unroll_needs_a_known_number_of_steps():
@@ -370,10 +375,5 @@ def test_gru_reset_before_matches_keras(case):
     x = tf.constant(rng.standard_normal((B, T, D)), tf.float32)
     initial_state = [tf.constant(rng.standard_normal((B, H)), tf.float32)] if with_state else []
     mask = tf.constant(MASK) if with_mask else None
-    ys, grads = outputs_and_grads(ours, x, initial_state, mask)
-    ys_keras, grads_keras = outputs_and_grads(theirs, x, initial_state, mask)
-    for y, y_keras in zip(ys, ys_keras, strict=True):
-        np.testing.assert_allclose(y, y_keras, atol=1e-5)
-    for g, g_keras in zip(grads, grads_keras, strict=True):
-        assert_relative(g, g_keras)
+    assert_same_outputs_and_grads(ours, theirs, x, initial_state, mask)
     assert ltf.GRU.from_config(ours.get_config()).get_config()["reset_after"] is False
