@@ -42,6 +42,7 @@ CLAIMS_VARIABLE = "LSTM_BOOK_CLAIMS"
 # "raise" (the default): a claim that does not hold raises AssertionError. "record": it is only
 # written to LSTM_BOOK_CLAIMS, so that `make robustness` sees every claim of a chapter in one run.
 ON_FAILURE_VARIABLE = "LSTM_BOOK_ON_FAILED_CLAIM"
+ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA"  # oneDNN's instruction-set cap: another CPU's arithmetic
 SEED_STRIDE = 1000  # book seed k moves every chapter seed n to n + 1000 k: no overlap for n < 1000
 
 
@@ -148,19 +149,14 @@ def claim(name: str, value, *, below=None, above=None, unit: str = ""):
     if (below is None) == (above is None):
         raise ValueError(f"claim {name!r}: give exactly one of below= or above=")
     value = _plain(value)
-    threshold = below if below is not None else above
-    held = bool(value < below) if below is not None else bool(value > above)
-    path = os.environ.get(CLAIMS_VARIABLE)
-    if path:
-        row = {"claim": name, "value": value, "threshold": _plain(threshold),
-               "direction": "below" if below is not None else "above", "held": held,
-               "unit": unit, "seed": book_seed(), "isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
-               "run": run_name()}
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(row) + "\n")
+    direction, threshold = ("below", below) if below is not None else ("above", above)
+    held = bool(value < threshold) if direction == "below" else bool(value > threshold)
+    _append_row(CLAIMS_VARIABLE, {
+        "claim": name, "value": value, "threshold": _plain(threshold), "direction": direction,
+        "held": held, "unit": unit, "seed": book_seed(), "isa": os.environ.get(ISA_VARIABLE, ""),
+        "run": run_name()})
     if not held and os.environ.get(ON_FAILURE_VARIABLE, "raise") != "record":
-        relation = "below" if below is not None else "above"
-        raise AssertionError(f"{name}: {value:.4g}{' ' + unit if unit else ''} is not {relation} "
+        raise AssertionError(f"{name}: {value:.4g}{' ' + unit if unit else ''} is not {direction} "
                              f"{threshold:.4g} (book seed {book_seed()})")
     return value
 
@@ -178,13 +174,18 @@ def record(experiment: str, metric: str, value, unit: str = "", paper: str | Non
     experiment: e.g. "05 adding problem, T=100"; metric: e.g. "test sequences wrong";
     paper: what the original paper reports for the same metric, as text, if anything.
     """
-    path = os.environ.get(RESULTS_VARIABLE)
+    _append_row(RESULTS_VARIABLE, {
+        "experiment": experiment, "metric": metric, "value": _plain(value), "unit": unit,
+        "paper": paper, "run": run_name(), "time": time.strftime("%Y-%m-%d %H:%M:%S")})
+    return value
+
+
+def _append_row(variable: str, row: dict) -> None:
+    """Append row as one JSON line to the file the environment variable names, if it is set."""
+    path = os.environ.get(variable)
     if path:
-        row = {"experiment": experiment, "metric": metric, "value": _plain(value), "unit": unit,
-               "paper": paper, "run": run_name(), "time": time.strftime("%Y-%m-%d %H:%M:%S")}
         with open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
-    return value
 
 
 def read_results(path) -> list[dict]:

@@ -28,15 +28,22 @@ def chapters_with_budgets() -> list[Path]:
     return sorted(p for p in (ROOT / "book").glob("*.md") if "runs.budget(" in p.read_text())
 
 
+def execute_chapter(path: Path, kernel: str, env: dict, timeout=None) -> None:
+    """Run a chapter top to bottom in a fresh kernel, in its folder, with this process's
+    environment changed by env (a value of None removes that variable). Raises
+    CellExecutionError at the first cell that fails."""
+    notebook = jupytext.read(path, fmt="md:myst")
+    kernel_env = {**os.environ, **env}
+    kernel_env = {name: value for name, value in kernel_env.items() if value is not None}
+    client = NotebookClient(notebook, kernel_name=kernel, timeout=timeout,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env=kernel_env)
+
+
 def run_chapter(path: Path, kernel: str, results: Path) -> float:
     """Execute one chapter with the long budget; return its wall time in seconds."""
-    notebook = jupytext.read(path, fmt="md:myst")
-    os.environ[runs.RUN_VARIABLE] = "long"
-    os.environ[runs.RESULTS_VARIABLE] = str(results)
-    client = NotebookClient(notebook, kernel_name=kernel, timeout=None,
-                            resources={"metadata": {"path": str(path.parent)}})
     start = time.monotonic()
-    client.execute()
+    execute_chapter(path, kernel, {runs.RUN_VARIABLE: "long", runs.RESULTS_VARIABLE: str(results)})
     return time.monotonic() - start
 
 

@@ -20,18 +20,16 @@ every run clears it with room. Exit status 1 when any claim failed or any chapte
 """
 
 import argparse
-import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import jupytext
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from lstm_lib import runs
+from teaching_tools.reproduce import execute_chapter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,30 +48,14 @@ def configurations(seeds, isas) -> list[tuple[int, str]]:
 
 def run_chapter(path: Path, kernel: str, seed: int, isa: str, claims: Path) -> tuple[float, str]:
     """Execute one chapter in one configuration; return (seconds, error text or "")."""
-    notebook = jupytext.read(path, fmt="md:myst")
     env = {runs.SEED_VARIABLE: str(seed), runs.CLAIMS_VARIABLE: str(claims),
-           runs.ON_FAILURE_VARIABLE: "record"}
-    saved = {name: os.environ.get(name) for name in [*env, "ONEDNN_MAX_CPU_ISA"]}
-    os.environ.update(env)
-    if isa == NATIVE:
-        os.environ.pop("ONEDNN_MAX_CPU_ISA", None)
-    else:
-        os.environ["ONEDNN_MAX_CPU_ISA"] = isa
-    client = NotebookClient(notebook, kernel_name=kernel, timeout=1800,
-                            resources={"metadata": {"path": str(path.parent)}})
+           runs.ON_FAILURE_VARIABLE: "record", runs.ISA_VARIABLE: None if isa == NATIVE else isa}
     start = time.monotonic()
-    error = ""
     try:
-        client.execute()
+        execute_chapter(path, kernel, env, timeout=1800)
     except CellExecutionError as exc:
-        error = ANSI.sub("", str(exc)).strip().splitlines()[-1][:300]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return time.monotonic() - start, error
+        return time.monotonic() - start, ANSI.sub("", str(exc)).strip().splitlines()[-1][:300]
+    return time.monotonic() - start, ""
 
 
 def label(seed, isa) -> str:
