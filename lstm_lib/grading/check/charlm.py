@@ -82,12 +82,13 @@ def sample_with_temperature(fn, points=None, seed=None, quiet=False):
         draws = _draw(c, fn, np.tile(logits, (DRAWS, 1)), temperature, V)
         counts = np.bincount(draws, minlength=V)
         if not _consistent(counts, p):
-            variants = [(ref.softmax(logits), "the temperature is ignored: divide the logits "
+            # Greedy first: at a peaked temperature the other variants can look greedy too.
+            variants = [(np.eye(V)[np.argmax(logits)], "it always picks the most likely "
+                         "character: draw at random from the probabilities."),
+                        (ref.softmax(logits), "the temperature is ignored: divide the logits "
                          "by it before the softmax."),
                         (ref.softmax(logits * temperature), "the logits are multiplied by the "
                          "temperature; divide them by it."),
-                        (np.eye(V)[np.argmax(logits)], "it always picks the most likely "
-                         "character: draw at random from the probabilities."),
                         (np.full(V, 1 / V), "the draws are uniform: use the probabilities.")]
             hint = next((h for q, h in variants if _consistent(counts, q)),
                         "draw index k with probability softmax(logits / temperature)[k].")
