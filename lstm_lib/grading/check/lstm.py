@@ -295,17 +295,27 @@ STEP_HINTS = {
 }
 
 
+def _step_backward_case(c, fn, forward, B, D, H, weights):
+    """Random x, h_prev, c_prev, upstream dh, dc, then weights() (W, U, b with G gate blocks);
+    the learner's fn(dh, dc, cache) on forward's cache, its six outputs checked for shape.
+    Returns ((x, h_prev, c_prev, dh, dc, W, U, b), outputs)."""
+    x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
+    dh, dc = c.randn(B, H), c.randn(B, H)
+    W, U, b = weights()
+    G = W.shape[1] // H
+    _, _, cache = c.call(forward, x, h_prev, c_prev, W, U, b)
+    got = c.outputs(c.call(fn, dh, dc, cache), STEP_GRADS,
+                    [(B, D), (B, H), (B, H), (D, G * H), (H, G * H), (G * H,)],
+                    ["(B, D)", "(B, H)", "(B, H)", f"(D, {G}H)", f"(H, {G}H)", f"({G}H,)"])
+    return (x, h_prev, c_prev, dh, dc, W, U, b), got
+
+
 def lstm_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
     """fn(dh, dc, cache) -> (dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)."""
     with Check("lstm_step_backward", points, seed, quiet) as c:
         B, D, H = c.sizes("B", "D", "H", **sizes)
-        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
-        dh, dc = c.randn(B, H), c.randn(B, H)
-        W, U, b = _weights(c, D, H)
-        _, _, cache = c.call(forward, x, h_prev, c_prev, W, U, b)
-        got = c.outputs(c.call(fn, dh, dc, cache), STEP_GRADS,
-                        [(B, D), (B, H), (B, H), (D, 4 * H), (H, 4 * H), (4 * H,)],
-                        ["(B, D)", "(B, H)", "(B, H)", "(D, 4H)", "(H, 4H)", "(4H,)"])
+        (x, h_prev, c_prev, dh, dc, W, U, b), got = _step_backward_case(
+            c, fn, forward, B, D, H, lambda: _weights(c, D, H))
         want = ref.lstm_step_backward(dh, dc, x, h_prev, c_prev, W, U, b)
         if all(close(g, w) for g, w in zip(got, want, strict=True)):
             return
@@ -377,13 +387,9 @@ def cifg_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes
     coupled-gate LSTM step (blocks [i | g | o], f = 1 - i); cache from forward."""
     with Check("cifg_step_backward", points, seed, quiet) as c:
         B, D, H = c.sizes("B", "D", "H", **sizes)
-        x, h_prev, c_prev = c.randn(B, D), c.randn(B, H), c.randn(B, H)
-        dh, dc = c.randn(B, H), c.randn(B, H)
-        W, U, b = c.randn(D, 3 * H, scale=0.5), c.randn(H, 3 * H, scale=0.5), c.randn(3 * H)
-        _, _, cache = c.call(forward, x, h_prev, c_prev, W, U, b)
-        got = c.outputs(c.call(fn, dh, dc, cache), STEP_GRADS,
-                        [(B, D), (B, H), (B, H), (D, 3 * H), (H, 3 * H), (3 * H,)],
-                        ["(B, D)", "(B, H)", "(B, H)", "(D, 3H)", "(H, 3H)", "(3H,)"])
+        (x, h_prev, c_prev, dh, dc, W, U, b), got = _step_backward_case(
+            c, fn, forward, B, D, H,
+            lambda: (c.randn(D, 3 * H, scale=0.5), c.randn(H, 3 * H, scale=0.5), c.randn(3 * H)))
         want = ref.cifg_step_backward(dh, dc, x, h_prev, c_prev, W, U, b)
         if all(close(g, w) for g, w in zip(got, want, strict=True)):
             return
