@@ -1,6 +1,7 @@
 """make reproduce runs a chapter's cells with the long budget and tabulates what they record."""
 
-import pytest
+import os
+
 from chapters import toy_chapter
 
 from teaching_tools import reproduce
@@ -20,7 +21,9 @@ def test_a_chapter_runs_long_and_its_results_are_tabulated(tmp_path, capsys, mon
     chapter = tmp_path / "99_toy.md"
     chapter.write_text(CHAPTER)
     results = tmp_path / "results.jsonl"
+    before = dict(os.environ)
     assert reproduce.main([str(chapter), "--results", str(results)]) == 0
+    assert dict(os.environ) == before  # LSTM_BOOK_RUN=long went to the kernel only
     out = capsys.readouterr().out
     assert "| toy experiment | steps | 500 steps | none |" in out
     assert "99_toy.md:" in out
@@ -31,10 +34,3 @@ def test_a_failing_chapter_fails_the_command(tmp_path, capsys):
     chapter.write_text(CHAPTER.replace("steps == 500", "steps == 1"))
     assert reproduce.main([str(chapter), "--results", str(tmp_path / "r.jsonl")]) == 1
     assert "98_broken.md FAILED" in capsys.readouterr().err
-
-
-@pytest.fixture(autouse=True)
-def restore_environment(monkeypatch):
-    # reproduce sets LSTM_BOOK_RUN / LSTM_BOOK_RESULTS for its kernels; keep them out of other tests
-    monkeypatch.setenv("LSTM_BOOK_RUN", "short")
-    monkeypatch.delenv("LSTM_BOOK_RESULTS", raising=False)

@@ -1,6 +1,7 @@
 """make robustness runs a chapter under several book seeds and ISA caps and reports each claim."""
 
-import pytest
+import os
+
 from chapters import toy_chapter
 
 from teaching_tools import robustness
@@ -30,6 +31,7 @@ def write_chapter(tmp_path, limit):
 
 def test_every_claim_is_reported_per_run_with_its_smallest_margin(tmp_path, capsys):
     chapter = write_chapter(tmp_path, limit=4)
+    before = dict(os.environ)
     code = robustness.main([str(chapter), "--seeds", "0", "2", "--isa", "SSE41",
                             "--claims", str(tmp_path / "claims.jsonl")])
     out = capsys.readouterr().out
@@ -39,6 +41,7 @@ def test_every_claim_is_reported_per_run_with_its_smallest_margin(tmp_path, caps
     assert "| toy: value | < 4 | 0 | 2 | 0.5 | +50% |" in out
     assert "| toy: always | > 0.5 | 1 | 1 | 1 | +100% |" in out
     assert "every claim held in every run" in out
+    assert dict(os.environ) == before  # the kernels got their settings; this process kept its own
 
 
 def test_a_claim_failing_in_one_run_fails_the_command_but_every_run_is_measured(tmp_path, capsys):
@@ -60,11 +63,3 @@ def test_a_chapter_that_raises_fails_the_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "ERROR in 98_broken.md (seed 0): ZeroDivisionError" in out
-
-
-@pytest.fixture(autouse=True)
-def restore_environment(monkeypatch):
-    # robustness sets these for its kernels and restores them; make sure of it here too
-    for name in ("LSTM_BOOK_SEED", "LSTM_BOOK_CLAIMS", "LSTM_BOOK_ON_FAILED_CLAIM",
-                 "ONEDNN_MAX_CPU_ISA"):
-        monkeypatch.delenv(name, raising=False)
