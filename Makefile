@@ -25,7 +25,7 @@ setup: $(SETUP)
 $(SETUP): pyproject.toml teaching_tools/setup_jupyter.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[book,test$$(nvidia-smi -L >/dev/null 2>&1 && echo ,gpu)]"
+	$(BIN)/python -m pip install --quiet -e ".[book,test,site$$(nvidia-smi -L >/dev/null 2>&1 && echo ,gpu)]"
 	$(BIN)/python -m teaching_tools.setup_jupyter
 	@touch $@
 
