@@ -15,34 +15,42 @@
 # %% [markdown]
 # # Problem set 05 · Training
 #
-# Four exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
-# difficulty (★ warm-up, ★★ core, ★★★ beyond the chapter): the forget-gate bias that Hochreiter
-# & Schmidhuber's successors found so helpful, the softmax cross-entropy loss with its gradient,
-# one step of Adam exactly as Keras takes it, and forget biases designed for a given half-life.
+# Five exercises on chapter 05, the pieces of a training loop around the LSTM, rising in
+# difficulty (★ warm-up, ★★ core, ★★★ beyond the chapter): chrono initialisation for a range of
+# memories, the softmax cross-entropy loss with its gradient, one step of Adam exactly as Keras
+# takes it, forget biases designed for a given half-life, and a whole training step, wired from
+# the library's pieces, that must learn one batch by heart.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
 
 from lstm_lib.grading import check
+from lstm_lib.numpy import clip_by_global_norm, mse
 
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · The forget-gate bias ★ (1 point)
+# ## Exercise 1 · Chrono initialisation for a range of memories ★ (2 points)
 #
-# Keras's LSTM starts with `unit_forget_bias=True`: the bias is zero except for the forget
-# gate's block, which is 1, so that the cell remembers by default at the start of training.
-# Write `lstm_bias_init(H, forget_bias=1.0)` that returns that bias, a float array of shape
-# (4H,) in the block order i, f, c, o, with the forget block set to `forget_bias`.
+# A unit whose forget gate sits at σ(b_f) remembers for about m = 1 / (1 − σ(b_f)) steps.
+# Chrono initialisation (Tallec & Ollivier, 2018) spreads the units' memories over the lengths a
+# task needs; chapter 05 drew them between 2 and T_max. Here the task's dependencies span
+# T_min to T_max steps, so draw each unit's memory **m uniformly in [T_min, T_max]** and work out
+# the forget bias b_f that gives it. Set the input bias to b_i = −b_f, as chrono does, and the
+# other two blocks to zero.
+#
+# Write `chrono_bias(H, T_min, T_max, rng)`: `rng` is a `np.random.Generator`; draw the H
+# memories with it (one call, so that the same seed gives the same biases). Return the LSTM's
+# `bias` (4H,) in the block order of Keras and this book, [i | f | c | o].
 
-# %% nbgrader={"grade": false, "grade_id": "lstm_bias_init", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def lstm_bias_init(H, forget_bias=1.0):
+# %% nbgrader={"grade": false, "grade_id": "chrono_bias", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def chrono_bias(H, T_min, T_max, rng):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_bias_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.lstm_bias_init(lstm_bias_init, points=1)
+# %% nbgrader={"grade": true, "grade_id": "check_chrono_bias", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.chrono_bias(chrono_bias, points=2)
 
 
 # %% [markdown]
@@ -111,6 +119,34 @@ def half_life_bias(half_lives):
 
 # %% nbgrader={"grade": true, "grade_id": "check_half_life_bias", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.half_life_bias(half_life_bias, points=2)
+
+
+# %% [markdown]
+# ## Exercise 5 · A training step that learns one batch by heart ★★★ (3 points)
+#
+# Chapter 05's model read only the last hidden state. Here the head predicts at **every** step:
+# the adding problem with an answer after each step, y[:, t] the sum of the marked values seen
+# so far. Wire one training step from the library's pieces:
+#
+# - `rnn` is an `lstm_lib.numpy.LSTM`, `head` a `Dense(H, 1)`, `optimizer` an object with
+#   `step(params, grads)` (an `Adam`, say); `x` (B, T, 2), `y` (B, T, 1);
+# - the loss is `mse` of the head's predictions (B, T, 1) against `y`;
+# - backpropagate through the head and the LSTM with their `backward` methods, clip all
+#   gradients together with `clip_by_global_norm(grads, max_norm)`, and take one
+#   `optimizer.step` on the model's parameters `rnn.params + head.params`;
+# - return the loss (a float).
+#
+# The check looks at what your step hands the optimizer, then runs it 200 times with Adam on one
+# fixed batch: a right step drives the loss on that batch close to zero.
+
+# %% nbgrader={"grade": false, "grade_id": "train_step", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def train_step(rnn, head, optimizer, x, y, max_norm=1.0):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_train_step", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.train_step(train_step, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -15,12 +15,12 @@
 # %% [markdown]
 # # Problem set 07 · From NumPy to TensorFlow
 #
-# Three exercises on chapter 07: the LSTM step from raw TensorFlow ops, the same step as a Keras
-# layer that `keras.layers.RNN` can run (with Keras's weight layout and initialisers, so that
-# weights move between it and `keras.layers.LSTM`), and gradients from `tf.GradientTape`
-# instead of a hand-written backward pass. Use `tf.matmul`, `tf.sigmoid`, `tf.tanh`, slicing,
-# `+` and `*`; not Keras's own recurrent layers. Tensors are float32, so the checks compare to
-# float32 tolerances.
+# Three exercises on chapter 07 (★ warm-up, ★★ core, ★★★ beyond the chapter): the LSTM step
+# from raw TensorFlow ops, gradients from `tf.GradientTape` instead of a hand-written backward
+# pass, and a cell the chapter did not write, the GRU, as a Keras layer that
+# `keras.layers.RNN` can run and that takes `keras.layers.GRU`'s weights. Use `tf.matmul`,
+# `tf.sigmoid`, `tf.tanh`, slicing, `+` and `*`; not Keras's own recurrent layers. Tensors are
+# float32, so the checks compare to float32 tolerances.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 from lstm_lib.tf_startup import import_tensorflow
@@ -55,49 +55,7 @@ check.tf_lstm_step(tf_lstm_step, points=2)
 
 
 # %% [markdown]
-# ## Exercise 2 · An LSTM cell as a Keras layer ★★ (3 points)
-#
-# Complete `LSTMCell`, a cell for `keras.layers.RNN(LSTMCell(units))`:
-#
-# - `build(input_shape)`: `input_shape` is (B, D), the shape of one time step. Create with
-#   `self.add_weight`, in this order: `self.kernel` (D, 4H), initializer `"glorot_uniform"`;
-#   `self.recurrent_kernel` (H, 4H), `"orthogonal"`; `self.bias` (4H,), zeros except ones in
-#   the forget block `[H:2H]` (Keras's `unit_forget_bias`; an initializer can be any function
-#   `(shape, dtype=None)` that returns a tensor of that shape).
-# - `call(inputs, states)`: `inputs` (B, D) is one time step and `states` the list
-#   `[h_prev, c_prev]`; return `h, [h, c]`: the output, then the new states.
-#
-# `__init__`, `state_size` and `get_config` are written for you. With the same weights, the
-# check expects exactly what `keras.layers.LSTM` computes.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_cell_layer", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-class LSTMCell(keras.layers.Layer):
-    """An LSTM cell from raw TensorFlow ops, with the weights of keras.layers.LSTM."""
-
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = [units, units]
-        self.output_size = units
-
-    def build(self, input_shape):
-        # YOUR CODE HERE
-        raise NotImplementedError()
-
-    def call(self, inputs, states):
-        # YOUR CODE HERE
-        raise NotImplementedError()
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_cell_layer", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.lstm_cell_layer(LSTMCell, points=3)
-
-
-# %% [markdown]
-# ## Exercise 3 · Gradients from the tape ★★ (2 points)
+# ## Exercise 2 · Gradients from the tape ★★ (2 points)
 #
 # Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
 # `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
@@ -114,6 +72,59 @@ def tape_gradients(layer, x, dhs):
 
 # %% nbgrader={"grade": true, "grade_id": "check_tape_gradients", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.tape_gradients(tape_gradients, points=2)
+
+
+# %% [markdown]
+# ## Exercise 3 · A GRU cell for Keras, from raw ops ★★★ (3 points)
+#
+# Chapter 07 wrote the LSTM cell; write a cell it did not: the GRU, as `keras.layers.GRU`
+# computes it by default (`reset_after=True`), drop-in for Keras. With the weight layout of
+# problem set 10 (blocks [z | r | h~], the bias in two rows: `bias[0]` the input bias,
+# `bias[1]` the recurrent bias):
+#
+# $$z = σ(x W_z + b^{in}_z + h U_z + b^{rec}_z), \quad r = σ(x W_r + b^{in}_r + h U_r + b^{rec}_r)$$
+#
+# $$\tilde h = \tanh\big(x W_h + b^{in}_h + r ⊙ (h U_h + b^{rec}_h)\big), \quad
+#   h_{new} = z ⊙ h + (1 - z) ⊙ \tilde h$$
+#
+# Complete `GRUCell` so that `keras.layers.RNN(GRUCell(units))` computes what
+# `keras.layers.GRU(units)` computes with the same weights:
+#
+# - `build(input_shape)`: `input_shape` is (B, D), one time step. Create with `self.add_weight`,
+#   in this order (Keras's, so that `set_weights` moves weights between the two):
+#   `self.kernel` (D, 3H), `"glorot_uniform"`; `self.recurrent_kernel` (H, 3H), `"orthogonal"`;
+#   `self.bias` (2, 3H), `"zeros"`.
+# - `call(inputs, states)`: `inputs` (B, D); `states` the list `[h_prev]`. Return `h, [h]`.
+#
+# Use `tf.matmul`, `tf.sigmoid`, `tf.tanh`, slicing, `+`, `-` and `*`. The check copies random
+# weights into your cell and into `keras.layers.GRU(use_cudnn=False)` and compares them step by
+# step; it names the classic slips of a GRU (gate order, where r acts, which of h and h~ z
+# keeps, the two bias rows).
+
+# %% nbgrader={"grade": false, "grade_id": "gru_cell_layer", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+class GRUCell(keras.layers.Layer):
+    """A GRU cell from raw TensorFlow ops, with the weights of keras.layers.GRU."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = [units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def call(self, inputs, states):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_gru_cell_layer", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.gru_cell_layer(GRUCell, points=3)
 
 # %% [markdown]
 # ## Your progress

@@ -15,12 +15,12 @@
 # %% [markdown]
 # # Problem set 07 · From NumPy to TensorFlow
 #
-# Three exercises on chapter 07: the LSTM step from raw TensorFlow ops, the same step as a Keras
-# layer that `keras.layers.RNN` can run (with Keras's weight layout and initialisers, so that
-# weights move between it and `keras.layers.LSTM`), and gradients from `tf.GradientTape`
-# instead of a hand-written backward pass. Use `tf.matmul`, `tf.sigmoid`, `tf.tanh`, slicing,
-# `+` and `*`; not Keras's own recurrent layers. Tensors are float32, so the checks compare to
-# float32 tolerances.
+# Three exercises on chapter 07 (★ warm-up, ★★ core, ★★★ beyond the chapter): the LSTM step
+# from raw TensorFlow ops, gradients from `tf.GradientTape` instead of a hand-written backward
+# pass, and a cell the chapter did not write, the GRU, as a Keras layer that
+# `keras.layers.RNN` can run and that takes `keras.layers.GRU`'s weights. Use `tf.matmul`,
+# `tf.sigmoid`, `tf.tanh`, slicing, `+` and `*`; not Keras's own recurrent layers. Tensors are
+# float32, so the checks compare to float32 tolerances.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 from lstm_lib.tf_startup import import_tensorflow
@@ -66,71 +66,7 @@ check.tf_lstm_step(tf_lstm_step, B=1, D=1, H=1, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · An LSTM cell as a Keras layer ★★ (3 points)
-#
-# Complete `LSTMCell`, a cell for `keras.layers.RNN(LSTMCell(units))`:
-#
-# - `build(input_shape)`: `input_shape` is (B, D), the shape of one time step. Create with
-#   `self.add_weight`, in this order: `self.kernel` (D, 4H), initializer `"glorot_uniform"`;
-#   `self.recurrent_kernel` (H, 4H), `"orthogonal"`; `self.bias` (4H,), zeros except ones in
-#   the forget block `[H:2H]` (Keras's `unit_forget_bias`; an initializer can be any function
-#   `(shape, dtype=None)` that returns a tensor of that shape).
-# - `call(inputs, states)`: `inputs` (B, D) is one time step and `states` the list
-#   `[h_prev, c_prev]`; return `h, [h, c]`: the output, then the new states.
-#
-# `__init__`, `state_size` and `get_config` are written for you. With the same weights, the
-# check expects exactly what `keras.layers.LSTM` computes.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_cell_layer", "locked": false, "schema_version": 3, "solution": true, "task": false}
-class LSTMCell(keras.layers.Layer):
-    """An LSTM cell from raw TensorFlow ops, with the weights of keras.layers.LSTM."""
-
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = [units, units]
-        self.output_size = units
-
-    def build(self, input_shape):
-        ### BEGIN SOLUTION
-        D, H = input_shape[1], self.units
-
-        def unit_forget_bias(shape, dtype=None):
-            return tf.concat([tf.zeros([H]), tf.ones([H]), tf.zeros([2 * H])], axis=0)
-
-        self.kernel = self.add_weight(shape=(D, 4 * H), initializer="glorot_uniform",
-                                      name="kernel")
-        self.recurrent_kernel = self.add_weight(shape=(H, 4 * H), initializer="orthogonal",
-                                                name="recurrent_kernel")
-        self.bias = self.add_weight(shape=(4 * H,), initializer=unit_forget_bias, name="bias")
-        ### END SOLUTION
-
-    def call(self, inputs, states):
-        ### BEGIN SOLUTION
-        h_prev, c_prev = states
-        H = self.units
-        z = tf.matmul(inputs, self.kernel) + tf.matmul(h_prev, self.recurrent_kernel) + self.bias
-        i = tf.sigmoid(z[:, :H])
-        f = tf.sigmoid(z[:, H:2 * H])
-        g = tf.tanh(z[:, 2 * H:3 * H])
-        o = tf.sigmoid(z[:, 3 * H:])
-        c = f * c_prev + i * g
-        h = o * tf.tanh(c)
-        return h, [h, c]
-        ### END SOLUTION
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_cell_layer", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check.lstm_cell_layer(LSTMCell, points=3)
-### BEGIN HIDDEN TESTS
-check.lstm_cell_layer(LSTMCell, B=1, T=1, D=3, H=2, quiet=True)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Exercise 3 · Gradients from the tape ★★ (2 points)
+# ## Exercise 2 · Gradients from the tape ★★ (2 points)
 #
 # Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
 # `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
@@ -153,6 +89,77 @@ def tape_gradients(layer, x, dhs):
 check.tape_gradients(tape_gradients, points=2)
 ### BEGIN HIDDEN TESTS
 check.tape_gradients(tape_gradients, T=1, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · A GRU cell for Keras, from raw ops ★★★ (3 points)
+#
+# Chapter 07 wrote the LSTM cell; write a cell it did not: the GRU, as `keras.layers.GRU`
+# computes it by default (`reset_after=True`), drop-in for Keras. With the weight layout of
+# problem set 10 (blocks [z | r | h~], the bias in two rows: `bias[0]` the input bias,
+# `bias[1]` the recurrent bias):
+#
+# $$z = σ(x W_z + b^{in}_z + h U_z + b^{rec}_z), \quad r = σ(x W_r + b^{in}_r + h U_r + b^{rec}_r)$$
+#
+# $$\tilde h = \tanh\big(x W_h + b^{in}_h + r ⊙ (h U_h + b^{rec}_h)\big), \quad
+#   h_{new} = z ⊙ h + (1 - z) ⊙ \tilde h$$
+#
+# Complete `GRUCell` so that `keras.layers.RNN(GRUCell(units))` computes what
+# `keras.layers.GRU(units)` computes with the same weights:
+#
+# - `build(input_shape)`: `input_shape` is (B, D), one time step. Create with `self.add_weight`,
+#   in this order (Keras's, so that `set_weights` moves weights between the two):
+#   `self.kernel` (D, 3H), `"glorot_uniform"`; `self.recurrent_kernel` (H, 3H), `"orthogonal"`;
+#   `self.bias` (2, 3H), `"zeros"`.
+# - `call(inputs, states)`: `inputs` (B, D); `states` the list `[h_prev]`. Return `h, [h]`.
+#
+# Use `tf.matmul`, `tf.sigmoid`, `tf.tanh`, slicing, `+`, `-` and `*`. The check copies random
+# weights into your cell and into `keras.layers.GRU(use_cudnn=False)` and compares them step by
+# step; it names the classic slips of a GRU (gate order, where r acts, which of h and h~ z
+# keeps, the two bias rows).
+
+# %% nbgrader={"grade": false, "grade_id": "gru_cell_layer", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class GRUCell(keras.layers.Layer):
+    """A GRU cell from raw TensorFlow ops, with the weights of keras.layers.GRU."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = [units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        ### BEGIN SOLUTION
+        D, H = input_shape[1], self.units
+        self.kernel = self.add_weight(shape=(D, 3 * H), initializer="glorot_uniform",
+                                      name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(H, 3 * H), initializer="orthogonal",
+                                                name="recurrent_kernel")
+        self.bias = self.add_weight(shape=(2, 3 * H), initializer="zeros", name="bias")
+        ### END SOLUTION
+
+    def call(self, inputs, states):
+        ### BEGIN SOLUTION
+        h_prev = states[0]
+        H = self.units
+        zx = tf.matmul(inputs, self.kernel) + self.bias[0]
+        zh = tf.matmul(h_prev, self.recurrent_kernel) + self.bias[1]  # r acts on all of it
+        z = tf.sigmoid(zx[:, :H] + zh[:, :H])
+        r = tf.sigmoid(zx[:, H:2 * H] + zh[:, H:2 * H])
+        h_tilde = tf.tanh(zx[:, 2 * H:] + r * zh[:, 2 * H:])
+        h = z * h_prev + (1 - z) * h_tilde
+        return h, [h]
+        ### END SOLUTION
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_gru_cell_layer", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.gru_cell_layer(GRUCell, points=3)
+### BEGIN HIDDEN TESTS
+check.gru_cell_layer(GRUCell, B=1, T=1, D=3, H=2, quiet=True)
+check.gru_cell_layer(GRUCell, B=2, T=6, D=4, H=4, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

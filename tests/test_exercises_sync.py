@@ -26,7 +26,7 @@ COVERED = {
     "LSTM step backward": "lstm_step_backward", "LSTM sequence backward": "lstm_backward",
     "GRU forward": "gru_step_forward", "gradient clipping": "clip_by_global_norm",
     "an Adam step": "adam_step", "the fix of a planted bug": "lstm_step",
-    "a TF LSTM cell as a Keras layer": "lstm_cell_layer",
+    "a TF cell as a Keras layer": "gru_cell_layer",
     "sampling with temperature": "sample_with_temperature",
 }
 
@@ -86,7 +86,7 @@ def test_problem_sets_before_07_keep_away_from_tensorflow():
     for path in SOLUTIONS:
         if path.name < "07":
             code = "\n".join(c.source for c in code_cells(notebook.read(path)))
-            assert not re.search(r"import (tensorflow|keras)|check\.(tf_|lstm_cell_layer)", code)
+            assert not re.search(r"import (tensorflow|keras)|check\.(tf_|gru_cell_layer)", code)
 
 
 def test_exercises_folder_is_up_to_date_with_solutions():

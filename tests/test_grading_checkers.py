@@ -210,8 +210,8 @@ def test_tensorflow_checks_refuse_keras_recurrent_layers():
         def __init__(self, units, **kwargs):
             super().__init__(**kwargs)
             self.units = units
-            self.state_size = [units, units]
-            self.cell = keras.layers.LSTMCell(units)
+            self.state_size = [units]
+            self.cell = keras.layers.GRUCell(units)
 
         def build(self, input_shape):
             self.cell.build(input_shape)
@@ -219,7 +219,7 @@ def test_tensorflow_checks_refuse_keras_recurrent_layers():
         def call(self, inputs, states):
             return self.cell(inputs, states)
 
-    e = failure(check.lstm_cell_layer, Wrapped)
+    e = failure(check.gru_cell_layer, Wrapped)
     assert isinstance(e, ReferenceUsed) and "keras" in str(e)
 
     def numpy_step(x, h, c, W, U, b):
@@ -643,3 +643,158 @@ def test_a_tuple_where_one_array_is_expected_is_named_as_such():
     assert "return only `hs`, not a tuple such as (outputs, final_state)" in message
     assert "np.stack" not in message
     assert "np.stack or np.array" in str(failure(check.rnn_forward, list_of_steps))
+
+
+def chrono(draw="memory", order="ifco", input_block="-b_f"):
+    """Chrono biases for problem set 05, with the knobs of the classic mistakes."""
+    def bias(H, T_min, T_max, rng):
+        if draw == "memory":
+            b_f = np.log(rng.uniform(T_min, T_max, size=H) - 1)
+        elif draw == "u":  # log(u) with u ~ U[T_min, T_max]: memories one step too long
+            b_f = np.log(rng.uniform(T_min, T_max, size=H))
+        elif draw == "log T":
+            b_f = np.full(H, np.log(T_max))
+        elif draw == "no log":
+            b_f = rng.uniform(T_min, T_max, size=H) - 1
+        elif draw == "log-uniform":
+            b_f = np.log(np.exp(rng.uniform(np.log(T_min), np.log(T_max), size=H)) - 1)
+        else:  # the global generator
+            b_f = np.log(np.random.uniform(T_min, T_max, size=H) - 1)
+        b_i = {"-b_f": -b_f, "zero": 0 * b_f, "+b_f": b_f}[input_block]
+        blocks = {"i": b_i, "f": b_f, "c": 0 * b_f, "o": 0 * b_f}
+        return np.concatenate([blocks[k] for k in order])
+    return bias
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (chrono(draw="u"), "one step too long"),
+    (chrono(draw="log T"), "every unit has the same forget bias, b_f = log(T_max)"),
+    (chrono(draw="no log"), "you left out the log"),
+    (chrono(draw="log-uniform"), "the logs of the memories are uniform, not the memories"),
+    (chrono(draw="global"), "draw the memories with the `rng` you are given"),
+    (chrono(order="icfo"), "block order i, c, f, o of TensorFlow 1's LSTMCell"),
+    (chrono(order="fico"), "the input and forget blocks are swapped"),
+    (chrono(input_block="zero"), "the input block is zero: chrono sets b_i = -b_f"),
+    (chrono(input_block="+b_f"), "the input block is +b_f"),
+], ids=["log u", "log T", "no log", "log-uniform", "global rng", "tf1 order", "f first",
+        "input zero", "input sign"])
+def test_chrono_bias_names_the_classic_mistake(fn, expected):
+    check.chrono_bias(chrono(), quiet=True)
+    message = str(failure(check.chrono_bias, fn))
+    assert expected in message, message
+
+
+def training_step(sign=1.0, last_only=False, clip="global", params="all", update_self=False):
+    """Problem set 05's training step, with the knobs of the classic mistakes."""
+    from lstm_lib.numpy import mse
+
+    def step(rnn, head, optimizer, x, y, max_norm=1.0):
+        hs, _ = rnn.forward(x)
+        loss, dp = mse(head.forward(hs), y)
+        d_hs, head_grads = head.backward(sign * dp)
+        if last_only:
+            d_hs[:, :-1] = 0
+        _, _, rnn_grads = rnn.backward(d_hs)
+        grads = rnn_grads + head_grads
+        if clip == "global":
+            norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+            grads = [g * min(1.0, max_norm / norm) for g in grads]
+        elif clip == "each":
+            grads = [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
+        weights = {"all": rnn.params + head.params, "rnn": rnn.params,
+                   "copies": [p.copy() for p in rnn.params + head.params]}[params]
+        if update_self:
+            for p, g in zip(rnn.params + head.params, grads, strict=True):
+                p -= 0.01 * g
+        optimizer.step(weights, grads[:len(weights)])
+        return loss
+    return step
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (training_step(sign=-1.0), "every gradient has the wrong sign"),
+    (training_step(last_only=True), "those of the last step's loss only"),
+    (training_step(clip=None), "the gradients are not clipped"),
+    (training_step(clip="each"), "each gradient was clipped to max_norm on its own"),
+    (training_step(params="rnn"), "missing: head kernel, head bias"),
+    (training_step(params="copies"), "got copies of the weights"),
+    (training_step(update_self=True), "your function changed the weights itself"),
+], ids=["sign", "last step only", "no clipping", "clip each", "head not trained", "copies",
+        "own update"])
+def test_train_step_names_what_the_wiring_does_wrong(fn, expected):
+    message = str(failure(check.train_step, fn, steps=0))
+    assert expected in message, message
+
+
+def test_train_step_overfits_one_batch_and_fails_a_step_that_forgets_the_state(capsys):
+    check.train_step(training_step(), points=3)
+    assert "one fixed batch learned by heart" in capsys.readouterr().out
+
+    def stateless(rnn, head, optimizer, x, y, max_norm=1.0):
+        loss = training_step()(rnn, head, optimizer, x, y, max_norm)
+        for p in rnn.params + head.params:  # re-initialise after the step: nothing sticks
+            p[...] = np.random.default_rng(0).standard_normal(p.shape) * 0.1
+        return loss
+
+    message = str(failure(check.train_step, stateless))
+    assert "your function changed the weights itself" in message, message
+
+
+def gru_cell(mistake=None):
+    """A GRUCell class for problem set 07, with the knobs of the classic GRU slips."""
+    tf = import_tensorflow()
+    import keras
+
+    class GRUCell(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = [units]
+            self.output_size = units
+
+        def build(self, input_shape):
+            D, H = input_shape[-1], self.units
+            self.kernel = self.add_weight(shape=(D, 3 * H), initializer="glorot_uniform")
+            self.recurrent_kernel = self.add_weight(shape=(H, 3 * H), initializer="orthogonal")
+            shape = (3 * H,) if mistake == "one bias row" else (2, 3 * H)
+            self.bias = self.add_weight(shape=shape, initializer="zeros")
+
+        def call(self, inputs, states):
+            h_prev, H = states[0], self.units
+            b_in, b_rec = self.bias[0], self.bias[1]
+            if mistake == "bias rows swapped":
+                b_in, b_rec = b_rec, b_in
+            zx = tf.matmul(inputs, self.kernel) + b_in
+            zh = tf.matmul(h_prev, self.recurrent_kernel) + b_rec
+            z = tf.sigmoid(zx[:, :H] + zh[:, :H])
+            r = tf.sigmoid(zx[:, H:2 * H] + zh[:, H:2 * H])
+            if mistake == "gate order":
+                z, r = r, z
+            recurrent = r * zh[:, 2 * H:]
+            if mistake == "reset before":
+                recurrent = tf.matmul(r * h_prev, self.recurrent_kernel[:, 2 * H:]) + b_rec[2 * H:]
+            h_tilde = tf.tanh(zx[:, 2 * H:] + recurrent)
+            h = z * h_prev + (1 - z) * h_tilde
+            if mistake == "z keeps h~":
+                h = (1 - z) * h_prev + z * h_tilde
+            return (h, h) if mistake == "state as a tensor" else (h, [h])
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+    return GRUCell
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mistake, expected", [
+    ("gate order", "z and r are swapped"),
+    ("reset before", "this is reset_after=False"),
+    ("z keeps h~", "Keras computes h = z * h_prev + (1 - z) * h~"),
+    ("bias rows swapped", "the two bias rows are swapped"),
+    ("state as a tensor", "call returns the new state as a tensor; return it as a list"),
+    ("one bias row", "the bias has two rows, the input bias and the recurrent bias: (2, 3H)"),
+])
+def test_gru_cell_layer_names_the_classic_gru_slip(mistake, expected):
+    check.gru_cell_layer(gru_cell(), quiet=True)
+    message = str(failure(check.gru_cell_layer, gru_cell(mistake)))
+    assert expected in message, message

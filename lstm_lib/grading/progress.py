@@ -37,10 +37,11 @@ SETS = {
          "Exercise 3 · Backward through a cell the chapter did not derive ★★★", 3),
     ],
     "05": [
-        ("lstm_bias_init", "Exercise 1 · The forget-gate bias ★", 1),
+        ("chrono_bias", "Exercise 1 · Chrono initialisation for a range of memories ★", 2),
         ("softmax_cross_entropy", "Exercise 2 · Softmax cross-entropy ★★", 2),
         ("adam_step", "Exercise 3 · One Adam step, as Keras takes it ★★", 3),
         ("half_life_bias", "Exercise 4 · A forget bias for a half-life ★★★", 2),
+        ("train_step", "Exercise 5 · A training step that learns one batch by heart ★★★", 3),
     ],
     "06": [
         ("lstm_step", "Exercise 1 · Fix the step ★", 3),
@@ -51,8 +52,8 @@ SETS = {
     ],
     "07": [
         ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),
-        ("lstm_cell_layer", "Exercise 2 · An LSTM cell as a Keras layer ★★", 3),
-        ("tape_gradients", "Exercise 3 · Gradients from the tape ★★", 2),
+        ("tape_gradients", "Exercise 2 · Gradients from the tape ★★", 2),
+        ("gru_cell_layer", "Exercise 3 · A GRU cell for Keras, from raw ops ★★★", 3),
     ],
     "08": [
         ("fuse_gate_weights", "Exercise 1 · Fuse the gates ★", 1),

@@ -15,9 +15,9 @@ which of its checks pass in this kernel, the points so far and what to look at n
                     leaky_rnn_step_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward
-    05 training.py  lstm_bias_init, softmax_cross_entropy, adam_step, half_life_bias
+    05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch, gradient_check
-    07 tf.py        tf_lstm_step, lstm_cell_layer, tape_gradients
+    07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
                     gru_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
@@ -65,8 +65,14 @@ from .speed import (
     hoisted_input_projection,
     lstm_forward_hoisted,
 )
-from .tf import lstm_cell_layer, tape_gradients, tf_lstm_step
-from .training import adam_step, half_life_bias, lstm_bias_init, softmax_cross_entropy
+from .tf import gru_cell_layer, tape_gradients, tf_lstm_step
+from .training import (
+    adam_step,
+    chrono_bias,
+    half_life_bias,
+    softmax_cross_entropy,
+    train_step,
+)
 from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step_forward
 
 __all__ = [
@@ -74,9 +80,9 @@ __all__ = [
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
-    "softmax_cross_entropy", "adam_step", "lstm_bias_init", "half_life_bias",
+    "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
     "lstm_step", "fixed_lstm_forward", "worst_mismatch", "gradient_check",
-    "tf_lstm_step", "lstm_cell_layer", "tape_gradients",
+    "tf_lstm_step", "tape_gradients", "gru_cell_layer",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "gru_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",

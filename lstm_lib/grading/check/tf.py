@@ -1,5 +1,6 @@
-"""Checkers for the TensorFlow track (problem set 07): a step from tf ops, a Keras LSTM cell,
-gradients with GradientTape. TensorFlow is imported when one of them runs, not before.
+"""Checkers for the TensorFlow track (problem set 07): a step from tf ops, gradients with
+GradientTape, a GRU cell from raw ops as a Keras layer. TensorFlow is imported when one of
+them runs, not before.
 
 Outputs are float32; they are compared with the float64 reference to float32 tolerances.
 A learner's cell may not lean on Keras's own recurrent layers: while it runs, calls into
@@ -12,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import reference as ref
-from ..feedback import Check, close
+from ..feedback import GRU_GATES, Blocks, Check, close
+from .common import diagnose_sequence
 from .lstm import SHAPE_HINT, diagnose_step
 
 RTOL, ATOL = 1e-4, 1e-5  # float32
@@ -100,90 +102,107 @@ def tf_lstm_step(fn, points=None, seed=None, quiet=False, **sizes):
                "the tape, or with tf.stop_gradient?", rtol=1e-3, atol=1e-4)
 
 
-def lstm_cell_layer(cls, points=None, seed=None, quiet=False, **sizes):
-    """cls(units): a Keras layer usable as keras.layers.RNN(cls(units)), Keras's weights."""
+GRU_CELL_SHAPES = ("Shapes: inputs (B, D) @ kernel (D, 3H), h_prev (B, H) @ recurrent_kernel "
+                   "(H, 3H), bias (2, 3H): bias[0] goes with the input, bias[1] with the "
+                   "recurrent term.")
+
+
+def gru_cell_layer(cls, points=None, seed=None, quiet=False, **sizes):
+    """cls(units): a Keras layer usable as keras.layers.RNN(cls(units)), equal to
+    keras.layers.GRU (reset_after=True, use_cudnn=False) given the same weights."""
+    from .variants import gru_mistakes
+
     tf, keras = _tf()
-    with Check("LSTMCell", points, seed, quiet, forbidden=keras_recurrent_files(),
-               checker="lstm_cell_layer") as c:
+    with Check("GRUCell", points, seed, quiet, forbidden=keras_recurrent_files(),
+               checker="gru_cell_layer") as c:
         B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
         keras.utils.set_random_seed(c.seed)
         cell = c.call(cls, H)
         if not isinstance(cell, keras.layers.Layer):
-            c.fail(f"LSTMCell({H}) should be a keras.layers.Layer, got {type(cell).__name__}.")
-        size = getattr(cell, "state_size", None)
-        if not isinstance(size, (list, tuple)) or [int(s) for s in size] != [H, H]:
-            c.fail(f"state_size should be [units, units] = [{H}, {H}] (h and c), "
-                   f"got {size!r}.")
-        rnn = keras.layers.RNN(cell, return_sequences=True, return_state=True)
-        x = c.randn(B, T, D).astype(np.float32)
-        c.call(rnn, tf.constant(x))
-        _check_weights(c, cell, D, H)
-        W, U, b = _weights32(c, D, H)
+            c.fail(f"GRUCell({H}) should be a keras.layers.Layer, got {type(cell).__name__}.")
+        x1, h1 = c.randn(B, D), c.randn(B, H)
+        # The first call builds the cell on the shape of one step, as keras.layers.RNN does.
+        _gru_call(c, cell, x1, h1, B, H)
+        _check_gru_weights(c, cell, D, H)
+        W, U, b = (a.astype(np.float32) for a in (c.randn(D, 3 * H, scale=0.6),
+                                                 c.randn(H, 3 * H, scale=0.6),
+                                                 c.randn(2, 3 * H)))
         cell.set_weights([W, U, b])
-        result = c.call(rnn, tf.constant(x))
-        if not isinstance(result, (list, tuple)) or len(result) != 3:
-            c.fail("keras.layers.RNN(cell, return_state=True) should give [outputs, h, c]: "
-                   "does call return (h, [h, c])?")
-        hs, h_T, c_T = (np.asarray(r, dtype=np.float64) for r in result)
-        want_hs, want_c = ref.lstm_forward(x.astype(np.float64), np.zeros((B, H)),
-                                           np.zeros((B, H)), W.astype(np.float64),
-                                           U.astype(np.float64), b.astype(np.float64))
-        if not (close(hs, want_hs, RTOL, ATOL) and close(c_T, want_c, RTOL, ATOL)):
-            _diagnose_cell(c, cell, B, D, H)
-            c.same("outputs", hs, want_hs, rtol=RTOL, atol=ATOL)
-            c.same("c_T", c_T, want_c, "the final cell state, the second state.",
-                   rtol=RTOL, atol=ATOL)
+        W64, U64, b64 = (a.astype(np.float64) for a in (W, U, b))
+        x1, h1 = x1.astype(np.float32).astype(np.float64), h1.astype(np.float32).astype(np.float64)
+        h = _gru_call(c, cell, x1, h1, B, H)
+        want = ref.gru_step(x1, h1, W64, U64, b64)
+        if not close(h, want, RTOL, ATOL):
+            c.mistakes((h,), gru_mistakes(x1, h1, W64, U64, b64), RTOL, ATOL)
+            c.same("h", h, want, "one step of call(inputs, [h_prev]) with random weights: "
+                   "z, r from the first two blocks, h~ = tanh(x W_h + bias[0, 2H:] + "
+                   "r * (h_prev U_h + bias[1, 2H:])), h = z * h_prev + (1 - z) * h~.",
+                   blocks=Blocks(H, GRU_GATES[:1]), rtol=RTOL, atol=ATOL)
+        x = c.randn(B, T, D).astype(np.float32)
+        ours = keras.layers.RNN(cell, return_sequences=True, return_state=True)
+        result = c.call(ours, tf.constant(x))
+        if not isinstance(result, (list, tuple)) or len(result) != 2:
+            c.fail("keras.layers.RNN(cell, return_state=True) should give [outputs, h_T]: "
+                   "state_size is [units], one state.")
+        hs, h_T = (np.asarray(r, dtype=np.float64) for r in result)
+        keras_gru = keras.layers.GRU(H, return_sequences=True, return_state=True,
+                                     use_cudnn=False)  # the generic loop on every device
+        keras_gru.build((B, T, D))
+        keras_gru.set_weights([W, U, b])
+        want_hs, want_h = (np.asarray(r, dtype=np.float64) for r in keras_gru(tf.constant(x)))
+        if not close(hs, want_hs, RTOL, ATOL):
+            diagnose_sequence(c, hs, want_hs, lambda t: ref.gru_step(
+                x[:, t].astype(np.float64), np.zeros((B, H)), W64, U64, b64), np.zeros((B, H)),
+                name="outputs")
+        c.same("h_T", h_T, want_h, "the final state, the second output of "
+               "RNN(return_state=True).", rtol=RTOL, atol=ATOL)
         config = cell.get_config()
         if config.get("units") != H:
             c.fail(f"get_config() should include units = {H}, got {config.get('units')!r}.")
-        clone = type(cell).from_config(config)
-        if getattr(clone, "units", None) != H:
-            c.fail("LSTMCell.from_config(cell.get_config()) should rebuild a cell of the same "
-                   "units.")
 
 
-def _check_weights(c, cell, D, H):
+def _gru_call(c, cell, x, h_prev, B, H):
+    """One step, cell(inputs, [h_prev]) -> h as float64, after checking (h, [h])."""
+    tf, _ = _tf()
+    out = c.call(cell, tf.constant(x, tf.float32), [tf.constant(h_prev, tf.float32)],
+                 hint=GRU_CELL_SHAPES)
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        c.fail("call(inputs, states) should return two things, (h, [h]): the output, then "
+               "the list of new states.")
+    h, states = out
+    if tf.is_tensor(states) or isinstance(states, np.ndarray):
+        c.fail("call returns the new state as a tensor; return it as a list, (h, [h]): "
+               "states arrive as a list [h_prev] (state_size = [units]) and leave as one.")
+    if not isinstance(states, (tuple, list)) or len(states) != 1:
+        c.fail("call should return (h, [h]): the list of new states holds the one state h.")
+    got = tensors(c, (h, states[0]), ("h", "new state"), [(B, H)] * 2, ["(B, H)"] * 2)
+    if not close(got[0], got[1], RTOL, ATOL):
+        c.fail("call returns (output, [state]) where the output is the state h itself: the "
+               "two differ.")
+    return got[0]
+
+
+def _check_gru_weights(c, cell, D, H):
     names = ("kernel", "recurrent_kernel", "bias")
-    shapes = [(D, 4 * H), (H, 4 * H), (4 * H,)]
+    shapes = [(D, 3 * H), (H, 3 * H), (2, 3 * H)]
     weights = [np.asarray(w, dtype=np.float64) for w in cell.get_weights()]
     got = [w.shape for w in weights]
     if got != shapes:
+        hint = (" With reset_after=True the bias has two rows, the input bias and the "
+                "recurrent bias: (2, 3H)." if len(got) == 3 and got[2] == (3 * H,) else "")
         c.fail(f"after building on D = {D} features with units H = {H}, get_weights() should "
-               f"give {names} of shapes {shapes} (Keras's layout, in that order); got {got}.")
+               f"give {names} of shapes {shapes} (keras.layers.GRU's layout, in that order); "
+               f"got {got}.{hint}")
     kernel, recurrent, bias = weights
-    want_bias = np.concatenate([np.zeros(H), np.ones(H), np.zeros(2 * H)])
-    c.same("bias (as initialised)", bias, want_bias, "Keras initialises the bias to zeros, "
-           "except the forget-gate block bias[H:2H], set to ones (unit_forget_bias).")
-    limit = np.sqrt(6 / (D + 4 * H))
+    c.same("bias (as initialised)", bias, np.zeros((2, 3 * H)), "the GRU's bias starts at "
+           "zeros (initializer 'zeros').")
+    limit = np.sqrt(6 / (D + 3 * H))
     if not (np.all(np.abs(kernel) <= limit + 1e-6) and np.std(kernel) > limit / 10):
-        c.fail(f"the kernel should start glorot_uniform: uniform in +-sqrt(6 / (D + 4H)) = "
+        c.fail(f"the kernel should start glorot_uniform: uniform in +-sqrt(6 / (D + 3H)) = "
                f"+-{limit:.3g}; it has values in [{kernel.min():.3g}, {kernel.max():.3g}].")
     if not close(recurrent @ recurrent.T, np.eye(H), 1e-3, 1e-3):
         c.fail("the recurrent kernel should start orthogonal (initializer='orthogonal'): "
                "its H rows orthonormal.")
-
-
-def _diagnose_cell(c, cell, B, D, H):
-    tf, _ = _tf()
-
-    def run(x, h_prev, c_prev, W, U, b):
-        cell.set_weights([W.astype(np.float32), U.astype(np.float32), b.astype(np.float32)])
-        out = c.call(cell, tf.constant(x, tf.float32),
-                     [tf.constant(h_prev, tf.float32), tf.constant(c_prev, tf.float32)])
-        if not isinstance(out, (tuple, list)) or len(out) != 2 \
-                or not isinstance(out[1], (tuple, list)) or len(out[1]) != 2:
-            c.fail("call(inputs, states) should return (h, [h, c]).")
-        h, (h2, c_new) = out
-        if not close(np.asarray(h), np.asarray(h2), RTOL, ATOL):
-            c.fail("call returns (output, [h, c]) where output is h itself: the two differ.")
-        return tensors(c, (h, c_new), ("h", "c"), [(B, H)] * 2, ["(B, H)"] * 2)
-
-    inputs = (c.randn(B, D), c.randn(B, H), c.randn(B, H), *(a.astype(np.float64)
-                                                             for a in _weights32(c, D, H)))
-    got = run(*inputs)
-    want = ref.lstm_step(*inputs)
-    if not (close(got[0], want[0], RTOL, ATOL) and close(got[1], want[1], RTOL, ATOL)):
-        diagnose_step(c, run, got, inputs, RTOL, ATOL)
 
 
 def tape_gradients(fn, points=None, seed=None, quiet=False, **sizes):
