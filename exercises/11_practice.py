@@ -103,10 +103,12 @@ check.bidirectional_rnn(bidirectional_rnn, rnn_forward, points=2)
 #
 # Padded batches hold sequences of different lengths; a mask says which steps are real. Write
 # `masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias)`, the vanilla RNN with a
-# `mask` (B, T) of booleans, as Keras runs it: where `mask[b, t]` is True, row b takes a normal
+# `mask` (B, T) of booleans, as Keras's generic loop runs it (`keras.layers.SimpleRNN`, and
+# `keras.layers.LSTM` with `use_cudnn=False`): where `mask[b, t]` is True, row b takes a normal
 # step; where it is False, row b skips the step, keeping its state, and its output at t repeats
-# the previous one (`h0` before the first step). Return `hs` (B, T, H).
-# (`np.where(mask[:, t, None], new, old)` picks row by row.)
+# its previous *output*. Before a row's first real step there is no previous output: the
+# output is zeros there, while the state, `h0`, is carried on to the first real step. Return
+# `hs` (B, T, H). (`np.where(mask[:, t, None], new, old)` picks row by row.)
 
 # %% nbgrader={"grade": false, "grade_id": "masked_rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
@@ -128,8 +130,9 @@ check.masked_rnn_forward(masked_rnn_forward, points=3)
 # drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (D, H), (H, H), (H,).
 #
 # Run the forward pass again to get the states, then walk back from t = T − 1 to 0. Ask, for a
-# row masked at step t, what the step computed, and so what its gradient is. Test your answer
-# with a numerical gradient before the check cell.
+# row masked at step t, what the step computed, and so what its gradient is; and what the
+# zeros written before a row's first real step depend on. Test your answer with a numerical
+# gradient before the check cell.
 
 # %% nbgrader={"grade": false, "grade_id": "masked_rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):

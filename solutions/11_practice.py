@@ -118,20 +118,23 @@ check.bidirectional_rnn(bidirectional_rnn, rnn_forward, B=1, T=4, quiet=True)
 #
 # Padded batches hold sequences of different lengths; a mask says which steps are real. Write
 # `masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias)`, the vanilla RNN with a
-# `mask` (B, T) of booleans, as Keras runs it: where `mask[b, t]` is True, row b takes a normal
+# `mask` (B, T) of booleans, as Keras's generic loop runs it (`keras.layers.SimpleRNN`, and
+# `keras.layers.LSTM` with `use_cudnn=False`): where `mask[b, t]` is True, row b takes a normal
 # step; where it is False, row b skips the step, keeping its state, and its output at t repeats
-# the previous one (`h0` before the first step). Return `hs` (B, T, H).
-# (`np.where(mask[:, t, None], new, old)` picks row by row.)
+# its previous *output*. Before a row's first real step there is no previous output: the
+# output is zeros there, while the state, `h0`, is carried on to the first real step. Return
+# `hs` (B, T, H). (`np.where(mask[:, t, None], new, old)` picks row by row.)
 
 # %% nbgrader={"grade": false, "grade_id": "masked_rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def masked_rnn_forward(x, mask, h0, kernel, recurrent_kernel, bias):
     ### BEGIN SOLUTION
     hs = []
-    h = h0
+    h, out = h0, np.zeros_like(h0)  # the output differs from the state until a real step
     for t in range(x.shape[1]):
         h_new = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)
         h = np.where(mask[:, t, None], h_new, h)
-        hs.append(h)
+        out = np.where(mask[:, t, None], h_new, out)
+        hs.append(out)
     return np.stack(hs, axis=1)
     ### END SOLUTION
 
@@ -152,8 +155,9 @@ check.masked_rnn_forward(masked_rnn_forward, B=4, T=6, D=1, H=2, quiet=True)
 # drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (D, H), (H, H), (H,).
 #
 # Run the forward pass again to get the states, then walk back from t = T − 1 to 0. Ask, for a
-# row masked at step t, what the step computed, and so what its gradient is. Test your answer
-# with a numerical gradient before the check cell.
+# row masked at step t, what the step computed, and so what its gradient is; and what the
+# zeros written before a row's first real step depend on. Test your answer with a numerical
+# gradient before the check cell.
 
 # %% nbgrader={"grade": false, "grade_id": "masked_rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):
@@ -164,6 +168,7 @@ def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):
         h_prevs.append(h)
         h_new = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)
         h = np.where(mask[:, t, None], h_new, h)
+    started = np.cumsum(mask, axis=1) > 0  # (B, T): row b has had a real step by step t
     dx = np.zeros_like(x)
     dkernel = np.zeros_like(kernel)
     drecurrent_kernel = np.zeros_like(recurrent_kernel)
@@ -171,7 +176,8 @@ def masked_rnn_backward(dhs, x, mask, h0, kernel, recurrent_kernel, bias):
     dh_next = np.zeros_like(h0)
     for t in reversed(range(T)):
         keep = mask[:, t, None]
-        dh = dhs[:, t] + dh_next
+        # before the first real step the output is a constant zero: dhs[:, t] reaches nothing
+        dh = np.where(started[:, t, None], dhs[:, t], 0.0) + dh_next
         h_new = np.tanh(x[:, t] @ kernel + h_prevs[t] @ recurrent_kernel + bias)
         da = np.where(keep, dh * (1 - h_new * h_new), 0.0)  # a held row computed nothing
         dx[:, t] = da @ kernel.T

@@ -442,8 +442,63 @@ def test_half_life_bias_names_the_design_mistake(fn, expected):
     assert expected in message, message
 
 
-def masked_backward(held="pass", differentiate_held=False, use_mask=True):
-    """BPTT through problem set 11's masked RNN, with the knobs of the classic mistakes."""
+def masked_forward(before_first="zeros"):
+    """Problem set 11's masked RNN; before_first="h0" outputs the held h0 before a row's first
+    real step (the old instructions), where Keras outputs zeros."""
+    def forward(x, mask, h0, W, U, b):
+        hs, h, out = [], h0, 0 * h0
+        for t in range(x.shape[1]):
+            new = np.tanh(x[:, t] @ W + h @ U + b)
+            h = np.where(mask[:, t, None], new, h)
+            out = np.where(mask[:, t, None], new, h if before_first == "h0" else out)
+            hs.append(out)
+        return np.stack(hs, axis=1)
+    return forward
+
+
+def test_masked_rnn_forward_names_h0_before_the_first_real_step():
+    check.masked_rnn_forward(masked_forward(), quiet=True)
+    message = str(failure(check.masked_rnn_forward, masked_forward(before_first="h0")))
+    assert "before a row's first real step your outputs are h0, but Keras outputs zeros" \
+        in message, message
+
+
+@pytest.mark.slow
+def test_masked_rnn_references_are_what_keras_simple_rnn_computes():
+    """The forward and backward that problem set 11 grades against, against Keras's generic
+    loop on a mask with leading masked steps, a hole and a fully masked row."""
+    from lstm_lib.grading.check.practice import _masked
+
+    tf = import_tensorflow()
+    import keras
+
+    rng = np.random.default_rng(0)
+    B, T, D, H = 4, 6, 3, 5
+    x, h0, dhs = (rng.normal(size=s).astype(np.float32) for s in [(B, T, D), (B, H), (B, T, H)])
+    mask = np.array([[0, 0, 1, 1, 0, 1], [1, 0, 1, 1, 1, 1], [0, 0, 0, 0, 0, 0],
+                     [1, 1, 1, 0, 0, 0]], bool)
+    layer = keras.layers.SimpleRNN(H, return_sequences=True)
+    layer.build((B, T, D))
+    xs, h0s = tf.constant(x), tf.constant(h0)
+    with tf.GradientTape() as tape:
+        tape.watch([xs, h0s])
+        y = layer(xs, initial_state=h0s, mask=tf.constant(mask))
+        loss = tf.reduce_sum(y * dhs)
+    grads = tape.gradient(loss, [xs, h0s, *layer.trainable_weights])
+    args = [a.astype(np.float64) for a in (x, h0, *layer.get_weights())]
+    np.testing.assert_allclose(y, _masked(args[0], mask, *args[1:]), atol=1e-5)
+    np.testing.assert_array_equal(y.numpy()[0, :2], 0)  # not h0: the case the old text got wrong
+    want = ref.masked_rnn_backward(dhs.astype(np.float64), args[0], mask, *args[1:])
+    for name, got, expected in zip(["dx", "dh0", "dW", "dU", "db"], grads, want, strict=True):
+        np.testing.assert_allclose(got, expected, atol=1e-4, err_msg=name)
+
+
+def masked_backward(held="pass", differentiate_held=False, use_mask=True, before_first="zeros"):
+    """BPTT through problem set 11's masked RNN, with the knobs of the classic mistakes.
+
+    before_first="h0": the outputs before a row's first real step are taken to be h0, so their
+    gradient reaches dh0 (the old instructions); Keras outputs zeros there.
+    """
     def backward(dhs, x, mask, h0, W, U, b):
         mask = mask if use_mask else np.ones_like(mask)
         T = x.shape[1]
@@ -451,11 +506,14 @@ def masked_backward(held="pass", differentiate_held=False, use_mask=True):
         for t in range(T):
             hprev.append(h)
             h = np.where(mask[:, t, None], np.tanh(x[:, t] @ W + h @ U + b), h)
+        started = np.cumsum(mask, axis=1) > 0
+        if before_first == "h0":
+            started[:] = True
         dx, dW, dU, db = np.zeros_like(x), 0 * W, 0 * U, 0 * b
         dh_next = 0 * h0
         for t in reversed(range(T)):
             keep = mask[:, t, None] | differentiate_held
-            dh = dhs[:, t] + dh_next
+            dh = np.where(started[:, t, None], dhs[:, t], 0.0) + dh_next
             h_new = np.tanh(x[:, t] @ W + hprev[t] @ U + b)
             da = np.where(keep, dh * (1 - h_new**2), 0.0)
             dx[:, t] = da @ W.T
@@ -470,7 +528,9 @@ def masked_backward(held="pass", differentiate_held=False, use_mask=True):
     (masked_backward(held="stop"), "a masked step stops the gradient"),
     (masked_backward(held="stop", differentiate_held=True),
      "a masked step is differentiated as a normal step"),
-], ids=["mask ignored", "gradient stopped", "held step differentiated"])
+    (masked_backward(before_first="h0"),
+     "the gradient of the outputs before a row's first real step reaches dh0"),
+], ids=["mask ignored", "gradient stopped", "held step differentiated", "h0 before first step"])
 def test_masked_rnn_backward_names_what_a_held_step_does_wrong(fn, expected):
     check.masked_rnn_backward(masked_backward(), quiet=True)
     message = str(failure(check.masked_rnn_backward, fn))

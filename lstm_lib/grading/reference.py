@@ -67,23 +67,26 @@ def rnn_backward(dhs, x, h0, W, U, b, recurrent=True):
 
 
 def masked_rnn_backward(dhs, x, mask, h0, W, U, b, mistake=None):
-    """BPTT through the masked RNN (a masked step holds the state and repeats the output).
-    -> dx, dh0, dW, dU, db.
+    """BPTT through the masked RNN as Keras runs it: a masked step holds the state and repeats
+    the previous output, zeros before the row's first real step. -> dx, dh0, dW, dU, db.
 
     mistake: None, "stop" (a masked step stops the gradient to the earlier state), "leak" (a
-    masked step backpropagates as a normal step would).
+    masked step backpropagates as a normal step would), "h0_output" (the outputs before the
+    first real step are taken to be h0, so their gradient reaches dh0).
     """
     T = x.shape[1]
     hprev, h = [], h0
     for t in range(T):
         hprev.append(h)
         h = np.where(mask[:, t, None], rnn_step(x[:, t], h, W, U, b), h)
+    # an output before the row's first real step is a constant zero: its gradient goes nowhere
+    started = (np.cumsum(mask, axis=1) > 0) | (mistake == "h0_output")
     dx = np.zeros_like(x)
     dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
     dh_next = np.zeros_like(h0)
     for t in reversed(range(T)):
         keep = mask[:, t, None] | (mistake == "leak")
-        dh = dhs[:, t] + dh_next
+        dh = np.where(started[:, t, None], dhs[:, t], 0.0) + dh_next
         h_new = rnn_step(x[:, t], hprev[t], W, U, b)
         da = np.where(keep, dh * (1 - h_new**2), 0.0)
         dx[:, t] = da @ W.T

@@ -11,15 +11,30 @@ def _rnn_weights(c, D, H):
     return c.randn(D, H, scale=0.6), c.randn(H, H, scale=0.6), c.randn(H, scale=0.5)
 
 
-def _masked(x, mask, h0, W, U, b, hold_state=True, zero_output=False):
-    hs, h = [], h0
+def _masked(x, mask, h0, W, U, b, hold_state=True, masked_output="previous output"):
+    """The masked RNN, as Keras's generic loop runs it, or with a classic mistake.
+
+    masked_output: what a masked step outputs - "previous output" (Keras: the last output,
+    zeros before the row's first real step), "zeros", or "state" (the held state: h0 before the
+    first real step). hold_state=False: the state takes the step even where it is masked.
+    """
+    hs, h, out = [], h0, np.zeros_like(h0)
     for t in range(x.shape[1]):
         new = ref.rnn_step(x[:, t], h, W, U, b)
         keep = mask[:, t, None]
-        out = np.where(keep, new, 0 * new if zero_output else h)
+        held = {"previous output": out, "zeros": 0 * new, "state": h}[masked_output]
+        out = np.where(keep, new, held)
         h = np.where(keep, new, h) if hold_state else new
         hs.append(out)
     return np.stack(hs, axis=1)
+
+
+def _masks(c, B, T):
+    """(B, T) bool: row 0 starts with two masked steps, row B - 1 has a hole at step 1."""
+    mask = c.rng.random((B, T)) < 0.6
+    mask[0, :2], mask[-1, 1] = False, False  # masked first steps, and one later on
+    mask[0, -1] = mask[-1, 0] = True
+    return mask
 
 
 def masked_rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
@@ -28,9 +43,7 @@ def masked_rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
         B, T, D, H = c.sizes("B", "T", "D", "H", low=3, **sizes)
         x, h0 = c.randn(B, T, D), c.randn(B, H)
         W, U, b = _rnn_weights(c, D, H)
-        mask = c.rng.random((B, T)) < 0.6
-        mask[0, 0], mask[-1, 1] = False, False  # a masked first step, and one later on
-        mask[0, -1] = True
+        mask = _masks(c, B, T)
         hs = c.outputs(c.call(fn, x, mask, h0, W, U, b), "hs", (B, T, H), "(B, T, H)")
         want = _masked(x, mask, h0, W, U, b)
         if close(hs, want):
@@ -38,17 +51,21 @@ def masked_rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
         c.mistakes((hs,), [
             ("the mask is ignored: at a step where mask[b, t] is False, row b keeps its state.",
              lambda: ref.rnn_forward(x, h0, W, U, b)),
-            ("masked steps output zeros; here (Keras's default) they repeat the previous "
-             "output, h_{t-1}, and keep the state.", lambda: _masked(x, mask, h0, W, U, b,
-                                                                     zero_output=True)),
+            ("before a row's first real step your outputs are h0, but Keras outputs zeros "
+             "there: a masked step repeats the previous *output*, and before the first real "
+             "step there is none. The state, h0, is carried on all the same.",
+             lambda: _masked(x, mask, h0, W, U, b, masked_output="state")),
+            ("every masked step outputs zeros; Keras writes zeros only before a row's first "
+             "real step, and after it repeats the previous output, h_{t-1}, keeping the state.",
+             lambda: _masked(x, mask, h0, W, U, b, masked_output="zeros")),
             ("the output is held at masked steps but the state still changes: hold both.",
              lambda: _masked(x, mask, h0, W, U, b, hold_state=False)),
         ])
         t = first_bad_step(hs, want)
         masked = np.flatnonzero(~mask[:, t])
         c.same("hs", hs, want, f"at step {t} rows {masked.tolist()} are masked: "
-               "hs[b, t] = hs[b, t - 1] (h0 at t = 0) where mask[b, t] is False, a normal step "
-               "elsewhere.", step=t)
+               "hs[b, t] = hs[b, t - 1] where mask[b, t] is False (zeros before row b's first "
+               "real step), a normal step elsewhere.", step=t)
 
 
 def bidirectional_rnn(fn, forward, points=None, seed=None, quiet=False, **sizes):
@@ -133,9 +150,7 @@ def masked_rnn_backward(fn, points=None, seed=None, quiet=False, **sizes):
         B, T, D, H = c.sizes("B", "T", "D", "H", low=3, **sizes)
         x, h0, dhs = c.randn(B, T, D), c.randn(B, H), c.randn(B, T, H)
         W, U, b = _rnn_weights(c, D, H)
-        mask = c.rng.random((B, T)) < 0.6
-        mask[0, 0], mask[-1, 1] = False, False  # a masked first step, and one later on
-        mask[0, -1] = True
+        mask = _masks(c, B, T)
         got = c.outputs(c.call(fn, dhs, x, mask, h0, W, U, b), MASKED_GRADS,
                         [(B, T, D), (B, H), (D, H), (H, H), (H,)],
                         ["(B, T, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
@@ -152,6 +167,10 @@ def masked_rnn_backward(fn, points=None, seed=None, quiet=False, **sizes):
             ("a masked step is differentiated as a normal step. It holds the state: dx = 0 "
              "and no weight gradient for that row, and dh_prev = dh.",
              lambda: ref.masked_rnn_backward(dhs, x, mask, h0, W, U, b, "leak")),
+            ("the gradient of the outputs before a row's first real step reaches dh0. Those "
+             "outputs are zeros (exercise 4), constants: their dhs[b, t] reaches nothing. Only "
+             "what flows back from the row's real steps reaches the held state, h0.",
+             lambda: ref.masked_rnn_backward(dhs, x, mask, h0, W, U, b, "h0_output")),
         ])
         t = first_bad_step(got[0], want[0], reverse=True)
         if t is not None:
@@ -159,8 +178,9 @@ def masked_rnn_backward(fn, points=None, seed=None, quiet=False, **sizes):
             c.same("dx", got[0], want[0], f"walking back from the last step, dx differs first "
                    f"at step {t}; rows {masked} are masked there (dx = 0 for them, and their "
                    "gradient passes to step t - 1 unchanged).", step=t)
-        hints = {"dh0": "dh0 is what flows out of step 0; a row masked at step 0 passes its "
-                        "gradient through unchanged.",
+        hints = {"dh0": "dh0 is what flows out of step 0; a row masked at step 0 passes on "
+                        "what reaches it from later steps, but not dhs[b, 0]: its output there "
+                        "is a constant zero.",
                  "dkernel": "sum x[:, t].T @ da over the steps, with da = 0 in masked rows.",
                  "drecurrent_kernel": "sum h_prev.T @ da over the steps, h_prev the state "
                                       "*held* before step t, with da = 0 in masked rows.",
