@@ -8,7 +8,16 @@ sequence layer can hoist the part that does not depend on the past out of the ti
     step = cell.step_fn()             step(xw_t, states) -> (h, new_states): the recurrence,
                                       xw_t (B, G*H), states a list of (B, H)
 
-`cell(inputs, states)` does both for a single step, like keras.layers.LSTMCell.
+`cell(inputs, states, training)` does both for a single step, like keras.layers.LSTMCell.
+
+Dropout, as Keras's cells do it (variational: one mask per sequence, at every step, only in
+training): `dropout` multiplies the inputs x_t by a mask (B, D), `recurrent_dropout` multiplies h
+by a mask (B, H) before h @ recurrent_kernel; each mask is shared by all gates (Keras's LSTM and
+GRU cells draw one per gate when recurrent_dropout > 0). A cell draws its masks on the first step
+of a sequence and keeps them until reset_dropout_mask() / reset_recurrent_dropout_mask();
+keras.layers.RNN draws them before its loop and resets them after each call, because the cells
+carry Keras's DropoutRNNCell mark, by which it recognises cells that drop. The layers in
+layers.py draw the same masks from the same seed generator, uncached.
 Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, initializers):
 
     SimpleRNNCell  kernel (D, H)    recurrent_kernel (H, H)    bias (H,)
@@ -21,9 +30,16 @@ Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, in
 import keras
 import tensorflow as tf
 
+# Only a mark here (its four methods are overridden below): keras.layers.RNN prepares and clears
+# the dropout masks of exactly the cells that are instances of it.
+from keras.src.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 
-class _Cell(keras.layers.Layer):
-    """What the three cells share: arguments, weights, the input projection, the config."""
+from . import checks
+
+
+class _Cell(keras.layers.Layer, DropoutRNNCell):
+    """What the three cells share: arguments, weights, the input projection, dropout, the
+    config."""
 
     gates = 1  # blocks of H columns in kernel and recurrent_kernel
 
@@ -40,9 +56,13 @@ class _Cell(keras.layers.Layer):
         kernel_constraint=None,
         recurrent_constraint=None,
         bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        where = type(self).__name__
         self.units = int(units)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -56,6 +76,11 @@ class _Cell(keras.layers.Layer):
         self.kernel_constraint = keras.constraints.get(kernel_constraint)
         self.recurrent_constraint = keras.constraints.get(recurrent_constraint)
         self.bias_constraint = keras.constraints.get(bias_constraint)
+        self.dropout = checks.check_rate(where, "dropout", dropout)
+        self.recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._dropout_mask = self._recurrent_dropout_mask = None  # drawn once per sequence
 
     @property
     def state_size(self):
@@ -112,10 +137,41 @@ class _Cell(keras.layers.Layer):
         (recurrent dropout)."""
         raise NotImplementedError
 
+    def dropout_mask(self, like, rate):
+        """A fresh mask shaped like `like` (B, D) or (B, H): 0 with probability rate, else
+        1 / (1 - rate), so that the expected input is unchanged."""
+        ones = tf.ones_like(like, dtype=self.compute_dtype)
+        return keras.random.dropout(ones, rate, seed=self.seed_generator)
+
+    def get_dropout_mask(self, step_input):
+        """The input mask of this sequence (B, D): drawn at its first step, then reused."""
+        if self._dropout_mask is None and self.dropout > 0:
+            self._dropout_mask = self.dropout_mask(step_input, self.dropout)
+        return self._dropout_mask
+
+    def get_recurrent_dropout_mask(self, h):
+        """The mask on h of this sequence (B, H): drawn at its first step, then reused."""
+        if self._recurrent_dropout_mask is None and self.recurrent_dropout > 0:
+            self._recurrent_dropout_mask = self.dropout_mask(h, self.recurrent_dropout)
+        return self._recurrent_dropout_mask
+
+    def reset_dropout_mask(self):
+        """The next sequence draws a new input mask."""
+        self._dropout_mask = None
+
+    def reset_recurrent_dropout_mask(self):
+        """The next sequence draws a new mask on h."""
+        self._recurrent_dropout_mask = None
+
     def call(self, inputs, states, training=False):
         """One time step, as keras.layers.*Cell: inputs (B, D), states a list of (B, H)."""
         states = list(states) if isinstance(states, (list, tuple)) else [states]
-        return self.step_fn()(self.project(inputs), states)
+        h_mask = None
+        if training and self.dropout > 0:
+            inputs = inputs * self.get_dropout_mask(inputs)
+        if training and self.recurrent_dropout > 0:
+            h_mask = self.get_recurrent_dropout_mask(states[0])
+        return self.step_fn(h_mask)(self.project(inputs), states)
 
     def get_initial_state(self, batch_size=None):
         n = len(self.state_size) if isinstance(self.state_size, list) else 1
@@ -135,6 +191,9 @@ class _Cell(keras.layers.Layer):
             "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
             "recurrent_constraint": keras.constraints.serialize(self.recurrent_constraint),
             "bias_constraint": keras.constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
         }
 
 

@@ -90,13 +90,17 @@ class _Recurrent(keras.layers.Layer):
             self.implementation = checks.check_implementation(
                 where, kwargs.pop("implementation", 2)
             )
+        dropout = checks.check_rate(where, "dropout", dropout)
+        recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
         super().__init__(**kwargs)
+        # The cell holds the dropout rates and the seed generator, as Keras's cells do.
         self.cell = self.cell_class(
             int(units), use_bias=use_bias, kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
             kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
+            dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
             dtype=self.dtype_policy, name=self.cell_name,
             **(cell_kwargs or {}),
         )  # fmt: skip
@@ -108,16 +112,24 @@ class _Recurrent(keras.layers.Layer):
         # stateful: the final states of a call are the next call's initial states, per batch
         # index, kept in self.states (variables made by build, not weights) until reset_states.
         self.stateful, self.states = bool(stateful), None
-        self.dropout = checks.check_rate(where, "dropout", dropout)
-        self.recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
         self._compiled_run = None
 
     @property
     def units(self):
         return self.cell.units
+
+    @property
+    def dropout(self):
+        return self.cell.dropout
+
+    @property
+    def recurrent_dropout(self):
+        return self.cell.recurrent_dropout
+
+    @property
+    def seed(self):
+        return self.cell.seed
 
     def build(self, sequences_shape, initial_state_shape=None):
         checks.check_inputs(type(self).__name__, sequences_shape)
@@ -188,7 +200,7 @@ class _Recurrent(keras.layers.Layer):
         return run(sequences, initial_state, mask, bool(training))
 
     def _run(self, x, initial_state, mask, training):
-        D, H = self.cell.kernel.shape[0], self.units
+        H = self.units
         batch = x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]
         if initial_state is None and self.stateful:
             states = [tf.cast(v, self.compute_dtype) for v in self.states]
@@ -204,11 +216,12 @@ class _Recurrent(keras.layers.Layer):
             x = tf.reverse(x, [0])
             mask = None if mask is None else tf.reverse(mask, [0])
 
+        # The cell's masks, drawn afresh for this call (the order keras.layers.RNN draws them).
         h_mask = None
         if training and self.dropout > 0:
-            x = x * self._dropout_mask((batch, D), self.dropout)  # same mask at every step
+            x = x * self.cell.dropout_mask(x[0], self.dropout)  # same mask at every step
         if training and self.recurrent_dropout > 0:
-            h_mask = self._dropout_mask((batch, H), self.recurrent_dropout)
+            h_mask = self.cell.dropout_mask(states[0], self.recurrent_dropout)
 
         fast = self._fast_path(x, states, mask, h_mask)
         if fast is not None:
@@ -232,10 +245,6 @@ class _Recurrent(keras.layers.Layer):
         """A faster way to run this call, or None for the generic loop: x (T, B, D) time-major,
         states a list of (B, H) -> (hs (T, B, H), final states). Only the LSTM has one."""
         return None
-
-    def _dropout_mask(self, shape, rate):
-        ones = tf.ones(tf.stack(shape), self.compute_dtype)
-        return keras.random.dropout(ones, rate, seed=self.seed_generator)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         B, T = sequences_shape[0], sequences_shape[1]
@@ -264,9 +273,6 @@ class _Recurrent(keras.layers.Layer):
             "zero_output_for_mask": self.zero_output_for_mask,
             "unroll": self.unroll,
             "stateful": self.stateful,
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
         }
         if self.implementation is not None:
             config["implementation"] = self.implementation
