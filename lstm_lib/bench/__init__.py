@@ -5,5 +5,6 @@
 
 Each subcommand lives in <name>_bench.py and exposes main(argv) -> exit status; timing.py holds
 the helpers they share (alternating rounds, medians, matmul peak, tables), blas.py the control
-of NumPy's BLAS threads.
+of NumPy's BLAS threads. Chapter 08 uses these too, and two more: counting.py counts the matrix
+products a NumPy computation takes, scaling.py builds the candidates of a timing over sizes.
 """

@@ -1,7 +1,9 @@
 """Timing helpers shared by the benchmarks: alternating rounds, medians, matmul peak, tables.
 
-    alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0)
+    alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0, on_turn=None)
         -> {name: [seconds per round]}
+    timed(candidates, rounds, warmup=1, desc="timing", **alternate_options)
+        -> the same, with a progress bar over the turns
     median_ratio(times, numerator, denominator) -> median over rounds of the per-round ratio
     matmul_peak(n=2048, repeats=5, dtype=np.float32) -> GFLOP/s of NumPy's n x n matmul
     print_table(headers, rows)
@@ -16,6 +18,7 @@ import statistics
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 
 def add_run_arguments(parser):
@@ -37,7 +40,7 @@ def round_counts(args):
     return args.repeats, max(3, args.repeats // 4)
 
 
-def alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0):
+def alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0, on_turn=None):
     """Time each callable in candidates ({name: fn}) once per round, swapping the order each
     round, after `warmup` untimed rounds. Returns {name: [seconds, ...]}, one per round.
 
@@ -49,6 +52,9 @@ def alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0):
     TensorFlow's from NumPy): so when candidates from different libraries alternate, give
     settle_seconds=0.3. With a sleep instead, a library with many small ops (TensorFlow) would
     pay for waking up.
+
+    on_turn, if given, is called with the candidate's name after each turn (its settling calls
+    and its timed call), warm-up rounds included: (warmup + rounds) * len(candidates) times.
     """
     names = list(candidates)
     times = {name: [] for name in names}
@@ -65,7 +71,17 @@ def alternate(candidates, rounds, warmup=2, settle=1, settle_seconds=0.0):
             elapsed = time.perf_counter() - start
             if r >= warmup:
                 times[name].append(elapsed)
+            if on_turn is not None:
+                on_turn(name)
     return times
+
+
+def timed(candidates, rounds, warmup=1, desc="timing", **alternate_options):
+    """alternate(candidates, rounds, warmup, **alternate_options) with a tqdm progress bar over
+    the turns, for timings in a notebook that take more than a few seconds."""
+    with tqdm(total=(warmup + rounds) * len(candidates), desc=desc) as bar:
+        return alternate(candidates, rounds, warmup, on_turn=lambda name: bar.update(),
+                         **alternate_options)  # fmt: skip
 
 
 def median_ratio(times, numerator, denominator):
