@@ -16,8 +16,8 @@
 # # Problem set 04 · Backpropagation through the LSTM
 #
 # Exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the backward pass of
-# one LSTM step, derived by you, backpropagation through a whole sequence, and the backward pass
-# of a cell the chapter did not derive. The forward passes are given; your backward passes
+# one LSTM step, derived by you, backpropagation through a whole sequence, a measurement of how
+# far back the gradient reaches, and the backward pass of a cell the chapter did not derive. The forward passes are given; your backward passes
 # consume their caches. When a gradient is wrong the check says which one, and for the weight
 # gradients which gate's block of columns differs first.
 
@@ -127,7 +127,36 @@ check.lstm_backward(lstm_backward, lstm_forward, points=3)
 
 
 # %% [markdown]
-# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 3.
+# ## Exercise 3 · How far back does the gradient reach? ★★ (3 points)
+#
+# Chapter 04 plotted the size of the gradient against the time lag. Turn that picture into a
+# number: for a given forget bias and input scale, at which lag has the gradient fallen below a
+# threshold? Write `vanishing_lag(kernel, recurrent_kernel, forget_bias, x, input_scale,
+# threshold)`:
+#
+# - the LSTM has the given `kernel` (D, 4H) and `recurrent_kernel` (H, 4H), and a bias that is
+#   zero except for its forget block, set to `forget_bias`; it reads `input_scale * x`, with x
+#   (B, T, D), from zero initial states;
+# - the loss L is the sum of the last hidden state h_T (it reads no other step);
+# - `norms` (T,): `norms[k]` is the mean over the batch of the norm (over the D features) of
+#   ∂L/∂x at lag k, the step t = T − 1 − k, divided by the same at lag 0, so `norms[0]` is 1;
+# - `lag`: the smallest k with `norms[k] < threshold`, or None if there is none.
+#
+# Return `(norms, lag)`. Use this notebook's `lstm_forward` and your `lstm_backward` (or
+# `lstm_lib.numpy`'s).
+
+# %% nbgrader={"grade": false, "grade_id": "vanishing_lag", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def vanishing_lag(kernel, recurrent_kernel, forget_bias, x, input_scale, threshold):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_vanishing_lag", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.vanishing_lag(vanishing_lag, points=3)
+
+
+# %% [markdown]
+# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 4.
 
 # %% nbgrader={"grade": false, "grade_id": "given_cifg_forward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -143,7 +172,7 @@ def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 3 · Backward through a cell the chapter did not derive ★★★ (3 points)
+# ## Exercise 4 · Backward through a cell the chapter did not derive ★★★ (3 points)
 #
 # The coupled input–forget gate LSTM (CIFG, chapter 10) has no forget gate of its own: it uses
 # f = 1 − i, so what is written replaces what is forgotten. Three blocks [i | g | o] instead of

@@ -858,3 +858,52 @@ def test_gru_cell_layer_names_the_classic_gru_slip(mistake, expected):
     check.gru_cell_layer(gru_cell(), quiet=True)
     message = str(failure(check.gru_cell_layer, gru_cell(mistake)))
     assert expected in message, message
+
+
+def lag_measure(reverse=True, normalise=True, scale=True, block=1, lag="first"):
+    """Problem set 04's gradient-by-lag measurement, with the knobs of the classic mistakes."""
+    def measure(W, U, forget_bias, x, input_scale, threshold):
+        H = U.shape[0]
+        b = np.zeros(4 * H)
+        b[block * H:(block + 1) * H] = forget_bias
+        xs, zeros = (input_scale if scale else 1.0) * x, np.zeros((x.shape[0], H))
+        hs, _ = R.lstm_forward(xs, zeros, zeros, W, U, b)
+        dhs = np.zeros_like(hs)
+        dhs[:, -1] = 1.0
+        norms = np.linalg.norm(R.lstm_backward(dhs, xs, zeros, zeros, W, U, b)[0], axis=2)
+        norms = norms.mean(axis=0)[::-1] if reverse else norms.mean(axis=0)
+        norms = norms / norms[0] if normalise else norms
+        below = np.flatnonzero(norms < threshold)
+        if below.size == 0:
+            return norms, None
+        k = int(below[0])
+        return norms, {"first": k, "late": k + 1, "early": k - 1,
+                       "time": x.shape[1] - 1 - k, "never": None}[lag]
+    return measure
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (lag_measure(reverse=False), "the norms are at the wrong end of the sequence"),
+    (lag_measure(normalise=False), "divide them by the norm at lag 0"),
+    (lag_measure(scale=False), "the inputs were not scaled"),
+    (lag_measure(block=2), "forget_bias went into the candidate block"),
+    (lag_measure(lag="late"), "is one too late"),
+    (lag_measure(lag="early"), "is one too early"),
+    (lag_measure(lag="time"), "is the time step t = T - 1 - lag of the crossing, not its lag"),
+    (lag_measure(lag="never"), "the lag is"),
+], ids=["wrong end", "not normalised", "no input scale", "bias block", "late", "early",
+        "time step", "None"])
+def test_vanishing_lag_names_the_off_by_one_and_the_wrong_end(fn, expected):
+    check.vanishing_lag(lag_measure(), quiet=True)
+    check.vanishing_lag(lag_measure(), never=True, quiet=True)
+    message = str(failure(check.vanishing_lag, fn, T=30, seed=4))
+    assert expected in message, message
+
+
+def test_vanishing_lag_wants_none_when_the_gradient_never_falls_that_far():
+    def always_a_lag(*args):
+        norms, lag = lag_measure()(*args)
+        return norms, len(norms) if lag is None else lag
+
+    message = str(failure(check.vanishing_lag, always_a_lag, never=True))
+    assert "so the lag is None; you returned" in message, message

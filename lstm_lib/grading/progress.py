@@ -33,8 +33,9 @@ SETS = {
     "04": [
         ("lstm_step_backward", "Exercise 1 · Derive the backward pass of one step ★★", 3),
         ("lstm_backward", "Exercise 2 · Backpropagation through time ★★", 3),
+        ("vanishing_lag", "Exercise 3 · How far back does the gradient reach? ★★", 3),
         ("cifg_step_backward",
-         "Exercise 3 · Backward through a cell the chapter did not derive ★★★", 3),
+         "Exercise 4 · Backward through a cell the chapter did not derive ★★★", 3),
     ],
     "05": [
         ("chrono_bias", "Exercise 1 · Chrono initialisation for a range of memories ★", 2),

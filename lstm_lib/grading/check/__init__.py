@@ -14,7 +14,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward,
                     leaky_rnn_step_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
-    04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward
+    04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
     06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch, gradient_check
     07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
@@ -28,6 +28,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
 
 from ..progress import progress
 from .charlm import bits_per_char, cut_windows, sample_top_p, sample_with_temperature
+from .flow import vanishing_lag
 from .lstm import (
     cifg_step_backward,
     fixed_lstm_forward,
@@ -79,7 +80,8 @@ __all__ = [
     "rnn_step_forward", "rnn_forward", "simple_rnn_param_count", "bracket_counter",
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
-    "lstm_step_backward", "lstm_backward", "cifg_step_backward", "numerical_gradient",
+    "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",
+    "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
     "lstm_step", "fixed_lstm_forward", "worst_mismatch", "gradient_check",
     "tf_lstm_step", "tape_gradients", "gru_cell_layer",

@@ -1,4 +1,8 @@
-"""Diagnostics shared by the checkers of sequence models: which time step goes wrong first."""
+"""Diagnostics shared by the checkers of sequence models: which time step goes wrong first;
+and the library pieces a learner's function may use."""
+
+import importlib
+import pkgutil
 
 import numpy as np
 
@@ -55,3 +59,19 @@ def check_bptt(c, names, got, want, mistakes, blocks=None):
 
 def _steps(first, last):
     return f"step {first} is" if first == last else f"steps {first}..{last} are"
+
+
+def library_pieces():
+    """Every function, class and property of lstm_lib.numpy: what a learner may call."""
+    import lstm_lib.numpy as package
+
+    pieces = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if getattr(value, "__module__", None) != module.__name__:
+                continue
+            pieces.append(value)
+            if isinstance(value, type):
+                pieces += [p.fget for p in vars(value).values() if isinstance(p, property)]
+    return tuple(pieces)

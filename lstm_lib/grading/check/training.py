@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import reference as ref
 from ..feedback import LSTM_GATES, Blocks, Check, close, fmt
+from .common import library_pieces
 
 
 def softmax_cross_entropy(fn, points=None, seed=None, quiet=False, **sizes):
@@ -217,25 +218,6 @@ def _chrono_diagnosis(c, blocks, T_min, T_max):
                    "initialises it; chrono sets only the input and forget blocks.")
 
 
-def _library_pieces():
-    """Every function, class and property of lstm_lib.numpy: a training step may use them."""
-    import importlib
-    import pkgutil
-
-    import lstm_lib.numpy as package
-
-    pieces = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if getattr(value, "__module__", None) != module.__name__:
-                continue
-            pieces.append(value)
-            if isinstance(value, type):
-                pieces += [p.fget for p in vars(value).values() if isinstance(p, property)]
-    return tuple(pieces)
-
-
 PARAM_NAMES = ("rnn kernel", "rnn recurrent_kernel", "rnn bias", "head kernel", "head bias")
 
 
@@ -306,7 +288,7 @@ def _wiring(c, fn, x, y, H, clip):
     scale = min(1.0, max_norm / norm)
     want = [g * scale for g in raw]
     spy = _SpyOptimizer()
-    loss = c.call(fn, rnn, head, spy, x, y, max_norm, allow=_library_pieces() + (_SpyOptimizer,))
+    loss = c.call(fn, rnn, head, spy, x, y, max_norm, allow=library_pieces() + (_SpyOptimizer,))
     if loss is None or np.ndim(loss) != 0:
         c.fail(f"should return the loss, one number; it returned "
                f"{'None' if loss is None else f'an array of shape {np.shape(loss)}'}.")
@@ -396,7 +378,7 @@ def _overfit(c, fn, steps, quiet):
     def run():
         return [float(fn(rnn, head, optimizer, x, y, 1.0)) for _ in range(steps)]
 
-    losses = c.call(run, allow=_library_pieces() + (run,))
+    losses = c.call(run, allow=library_pieces() + (run,))
     # Over 40 seeds a right step ends below 0.5 % of the first loss (worst 0.47 %).
     if not losses[-1] < 0.05 * losses[0]:
         trend = "rose" if losses[-1] > losses[0] else "fell too little"
