@@ -10,7 +10,7 @@ SETUP := $(VENV)/.setup
 PYTEST := $(BIN)/python -m pytest
 NOTEBOOKS := $(wildcard book solutions)
 
-.PHONY: lab test setup lint unit notebooks exercises grade reproduce robustness another-machine clean
+.PHONY: lab test setup lint unit notebooks exercises grade reproduce robustness another-machine html notebooks-dist clean
 
 # JupyterLab on chapter 00 (teaching_tools/lab.py holds the command line; the browser test runs it too).
 lab: $(SETUP)
@@ -59,6 +59,17 @@ CLAIM_CHAPTERS = $(shell grep -l 'runs\.claim' book/*.md)
 another-machine: $(SETUP)
 	LSTM_BOOK_SEED=$(OTHER_SEED) ONEDNN_MAX_CPU_ISA=$(OTHER_ISA) $(PYTEST) --nbval-lax \
 		--nbval-kernel-name $(KERNEL) --nbval-cell-timeout 900 $(CLAIM_CHAPTERS)
+
+# The book as a website in build/html (site/conf.py): the README, the chapters with their outputs,
+# the problem sets. Chapters are executed once and cached (build/.jupyter_cache): after an edit,
+# only that chapter runs again. `make notebooks-dist`: every chapter and problem set as .ipynb in
+# build/notebooks, a set-up cell first that installs the book's library outside this repository
+# (from BOOK_SOURCE: the published repository's git URL, or a wheel; see the README).
+html: $(SETUP)
+	$(BIN)/python -m teaching_tools.website $(if $(BOOK_SOURCE),-D book_source=$(BOOK_SOURCE))
+
+notebooks-dist: $(SETUP)
+	$(BIN)/python -m teaching_tools.notebooks_dist $(if $(BOOK_SOURCE),--source $(BOOK_SOURCE)) build/notebooks
 
 # Grade a folder of submissions: make grade SUBMISSIONS=path/to/folder
 grade: $(SETUP)
