@@ -38,7 +38,12 @@ keras.layers.LSTM's generic loop at 1.26x:
 With two cores, work that runs beside the chain is free, and work after the loop is not; the
 four products win for the same reason. It follows that they need the second core: measured
 again with the machine's load average at 4 (other processes holding about one core), this
-function took 1.09x keras.layers.LSTM's time, and one fused product per step 1.00x.
+function took 1.09x keras.layers.LSTM's time, and one fused product per step 1.00x. Chapter 08
+("One product per step, or four?") times the same choice live, at its smaller size (B=16, H=64),
+as two pairs: its tf_lstm with one product per step against four, gradients by autodiff in
+both, and lstm_lib.tensorflow.LSTM with use_per_gate=False (its generic loop) against True
+(this function); it prints the ratios and the load average rather than asserting a winner, for
+this reason.
 
 On a GPU each operation costs a kernel launch and four small products lose to one large one,
 so there the layer runs its generic loop by default (and Keras's cuDNN kernel is the one to
