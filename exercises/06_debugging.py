@@ -15,12 +15,12 @@
 # %% [markdown]
 # # Problem set 06 · Debugging a hand-written LSTM
 #
-# Chapter 06 found the classic mistakes of a from-scratch LSTM with three tools: shape checks,
-# a comparison with a trusted reference, and the gradient check. Here you get a broken LSTM step
-# and a broken loop, each with several planted bugs, and fix them; then you write the tool that
-# points at the worst mismatch, and a gradient check that names which gradients of a backward
-# pass are wrong (★ warm-up, ★★ core, ★★★ beyond the chapter). The check cells say which bugs
-# are left.
+# Chapter 06 found the classic mistakes of a from-scratch LSTM with four tools: shape checks,
+# parity with a trusted reference, the gradient check and the overfit test. Here you build the
+# tools and then use them on layers whose code you cannot read: the tool that points at the
+# worst mismatch, a gradient check that names which gradients of a backward pass are wrong, and
+# a procedure that names the bug of a black-box LSTM (★ warm-up, ★★ core, ★★★ beyond the
+# chapter).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -36,70 +36,24 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# The broken code. It even runs, as long as D == H: try it with D ≠ H, compare its outputs
-# with the equations of chapter 03, and read it line by line.
+# A trusted reference for parity (chapter 03's LSTM, checked against `keras.layers.LSTM`):
 
-# %% nbgrader={"grade": false, "grade_id": "given_buggy", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-def buggy_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    H = h_prev.shape[1]
-    z = x @ recurrent_kernel + h_prev @ kernel + bias
-    i = sigmoid(z[:, :H])
-    f = sigmoid(z[:, H:2 * H])
-    g = sigmoid(z[:, 2 * H:3 * H])
-    o = sigmoid(z[:, 3 * H:])
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return c, h
-
-
-def buggy_lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
-    B, T, D = x.shape
-    hs = np.zeros((B, T, h0.shape[1]))
-    h, c = h0, c0
-    for t in range(T - 1):
-        h, c = lstm_step(x[:, t], h0, c, kernel, recurrent_kernel, bias)
-        hs[:, t] = h
-    return hs, h
+# %% nbgrader={"grade": false, "grade_id": "given_reference", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+def reference_lstm(x, h0, c0, kernel, recurrent_kernel, bias):
+    """x (B, T, D), h0, c0 (B, H), Keras's weight layout -> hs (B, T, H), c_T (B, H)."""
+    H = h0.shape[1]
+    h, c, hs = h0, c0, []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
+        i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H:2 * H]), sigmoid(z[:, 3 * H:])
+        c = f * c + i * np.tanh(z[:, 2 * H:3 * H])
+        h = o * np.tanh(c)
+        hs.append(h)
+    return np.stack(hs, axis=1), c
 
 
 # %% [markdown]
-# ## Exercise 1 · Fix the step ★ (3 points)
-#
-# Write `lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the corrected
-# `buggy_lstm_step`: it returns `(h, c)`, both (B, H), for `x` (B, D), `h_prev` and `c_prev`
-# (B, H), `kernel` (D, 4H), `recurrent_kernel` (H, 4H) and `bias` (4H,) in the Keras layout
-# (gate blocks i, f, c, o). There are three bugs; the check names the ones you have left.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_step", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_step", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.lstm_step(lstm_step, points=3)
-
-
-# %% [markdown]
-# ## Exercise 2 · Fix the loop ★ (2 points)
-#
-# Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)`, the corrected
-# `buggy_lstm_forward`, calling your `lstm_step`. It returns `(hs, c_T)`: `hs` (B, T, H), the
-# hidden state after every one of the T steps, and `c_T` (B, H), the final *cell* state.
-# Three bugs again.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.fixed_lstm_forward(lstm_forward, points=2)
-
-
-# %% [markdown]
-# ## Exercise 3 · Where is it worst? ★★ (2 points)
+# ## Exercise 1 · Where is it worst? ★ (2 points)
 #
 # A comparison that only says "not equal" does not help; the index of the worst entry does
 # (it tells you the batch row, the time step, the gate block). Write
@@ -121,7 +75,7 @@ check.worst_mismatch(worst_mismatch, points=2)
 
 
 # %% [markdown]
-# ## Exercise 4 · A gradient check that points at the wrong gradient ★★★ (3 points)
+# ## Exercise 2 · A gradient check that points at the wrong gradient ★★★ (3 points)
 #
 # Chapter 06's gradient check compared one gradient at a time. Write the tool that takes a
 # whole backward pass apart: `gradient_check(loss, params, grads)`, where `params` and `grads`
@@ -144,6 +98,45 @@ def gradient_check(loss, params, grads):
 
 # %% nbgrader={"grade": true, "grade_id": "check_gradient_check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 check.gradient_check(gradient_check, points=3)
+
+
+# %% [markdown]
+# ## Exercise 3 · Name the bug of a black box ★★★ (3 points)
+#
+# Chapter 06 read its suspect's code. Often you cannot: the layer is someone else's, or too big
+# to read. `check.suspect()` makes a black-box LSTM layer with one bug from chapter 06's
+# catalogue, drawn at random, or with none:
+#
+# ```python
+# Suspect = check.suspect()              # a layer class; check.suspect(bug="gate_order") to practise
+# layer = Suspect(units)                  # H = units
+# layer.build((B, T, D))                  # creates the weights (the first call does it too)
+# layer.get_weights(); layer.set_weights([kernel, recurrent_kernel, bias])   # Keras's layout
+# hs, c_T = layer(x, h0, c0)              # x (B, T, D), h0, c0 (B, H) -> hs (B, T, H), c_T (B, H)
+# dkernel, drecurrent_kernel, dbias = layer.backward(dhs)   # of sum(hs * dhs), for the last call
+# ```
+#
+# The names, `check.BUGS`: `"none"`, `"swapped_kernels"` (the input meets the recurrent
+# kernel), `"batch_axis_bias"`, `"time_axis_kept"` (the slice `x[:, t:t+1]`),
+# `"sigmoid_candidate"`, `"gate_order"` (blocks read in another order than i, f, c, o),
+# `"h_c_swapped"`, `"loop_one_short"`, `"tanh_prime_of_c"` (the backward pass writes tanh'(c) as
+# 1 − c²), `"no_cell_carry"` (the backward pass drops the cell-state gradient between steps).
+#
+# Write `name_the_bug(Suspect)` that finds out, by running it, which bug a suspect class has, and
+# returns its name. Use chapter 06's method, cheapest first: shapes at sizes that are all
+# different; parity of one step with `reference_lstm` (against each of its outputs) and, where
+# the gates differ, the gate-isolation probe (zero kernels, ±20 biases); a gradient check at T = 1
+# and at T > 1. The check hands your function several suspects with bugs drawn at random (and,
+# hidden, one of each), so a guess does not pass; it tells you which one you misnamed.
+
+# %% nbgrader={"grade": false, "grade_id": "name_the_bug", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def name_the_bug(Suspect):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_name_the_bug", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.name_the_bug(name_the_bug, points=3)
 
 # %% [markdown]
 # ## Your progress

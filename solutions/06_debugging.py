@@ -15,12 +15,12 @@
 # %% [markdown]
 # # Problem set 06 · Debugging a hand-written LSTM
 #
-# Chapter 06 found the classic mistakes of a from-scratch LSTM with three tools: shape checks,
-# a comparison with a trusted reference, and the gradient check. Here you get a broken LSTM step
-# and a broken loop, each with several planted bugs, and fix them; then you write the tool that
-# points at the worst mismatch, and a gradient check that names which gradients of a backward
-# pass are wrong (★ warm-up, ★★ core, ★★★ beyond the chapter). The check cells say which bugs
-# are left.
+# Chapter 06 found the classic mistakes of a from-scratch LSTM with four tools: shape checks,
+# parity with a trusted reference, the gradient check and the overfit test. Here you build the
+# tools and then use them on layers whose code you cannot read: the tool that points at the
+# worst mismatch, a gradient check that names which gradients of a backward pass are wrong, and
+# a procedure that names the bug of a black-box LSTM (★ warm-up, ★★ core, ★★★ beyond the
+# chapter).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -36,92 +36,24 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# The broken code. It even runs, as long as D == H: try it with D ≠ H, compare its outputs
-# with the equations of chapter 03, and read it line by line.
+# A trusted reference for parity (chapter 03's LSTM, checked against `keras.layers.LSTM`):
 
-# %% nbgrader={"grade": false, "grade_id": "given_buggy", "locked": true, "schema_version": 3, "solution": false, "task": false}
-def buggy_lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    H = h_prev.shape[1]
-    z = x @ recurrent_kernel + h_prev @ kernel + bias
-    i = sigmoid(z[:, :H])
-    f = sigmoid(z[:, H:2 * H])
-    g = sigmoid(z[:, 2 * H:3 * H])
-    o = sigmoid(z[:, 3 * H:])
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return c, h
-
-
-def buggy_lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
-    B, T, D = x.shape
-    hs = np.zeros((B, T, h0.shape[1]))
-    h, c = h0, c0
-    for t in range(T - 1):
-        h, c = lstm_step(x[:, t], h0, c, kernel, recurrent_kernel, bias)
-        hs[:, t] = h
-    return hs, h
+# %% nbgrader={"grade": false, "grade_id": "given_reference", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def reference_lstm(x, h0, c0, kernel, recurrent_kernel, bias):
+    """x (B, T, D), h0, c0 (B, H), Keras's weight layout -> hs (B, T, H), c_T (B, H)."""
+    H = h0.shape[1]
+    h, c, hs = h0, c0, []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
+        i, f, o = sigmoid(z[:, :H]), sigmoid(z[:, H:2 * H]), sigmoid(z[:, 3 * H:])
+        c = f * c + i * np.tanh(z[:, 2 * H:3 * H])
+        h = o * np.tanh(c)
+        hs.append(h)
+    return np.stack(hs, axis=1), c
 
 
 # %% [markdown]
-# ## Exercise 1 · Fix the step ★ (3 points)
-#
-# Write `lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias)`, the corrected
-# `buggy_lstm_step`: it returns `(h, c)`, both (B, H), for `x` (B, D), `h_prev` and `c_prev`
-# (B, H), `kernel` (D, 4H), `recurrent_kernel` (H, 4H) and `bias` (4H,) in the Keras layout
-# (gate blocks i, f, c, o). There are three bugs; the check names the ones you have left.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
-    ### BEGIN SOLUTION
-    H = h_prev.shape[1]
-    z = x @ kernel + h_prev @ recurrent_kernel + bias
-    i = sigmoid(z[:, :H])
-    f = sigmoid(z[:, H:2 * H])
-    g = np.tanh(z[:, 2 * H:3 * H])
-    o = sigmoid(z[:, 3 * H:])
-    c = f * c_prev + i * g
-    h = o * np.tanh(c)
-    return h, c
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_step", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check.lstm_step(lstm_step, points=3)
-### BEGIN HIDDEN TESTS
-check.lstm_step(lstm_step, B=2, D=3, H=3, quiet=True)
-check.lstm_step(lstm_step, B=1, D=1, H=1, quiet=True)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Exercise 2 · Fix the loop ★ (2 points)
-#
-# Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)`, the corrected
-# `buggy_lstm_forward`, calling your `lstm_step`. It returns `(hs, c_T)`: `hs` (B, T, H), the
-# hidden state after every one of the T steps, and `c_T` (B, H), the final *cell* state.
-# Three bugs again.
-
-# %% nbgrader={"grade": false, "grade_id": "lstm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
-    ### BEGIN SOLUTION
-    B, T, D = x.shape
-    hs = np.zeros((B, T, h0.shape[1]))
-    h, c = h0, c0
-    for t in range(T):
-        h, c = lstm_step(x[:, t], h, c, kernel, recurrent_kernel, bias)
-        hs[:, t] = h
-    return hs, c
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.fixed_lstm_forward(lstm_forward, points=2)
-### BEGIN HIDDEN TESTS
-check.fixed_lstm_forward(lstm_forward, T=1, quiet=True)
-check.fixed_lstm_forward(lstm_forward, B=1, T=5, D=4, H=4, quiet=True)
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Exercise 3 · Where is it worst? ★★ (2 points)
+# ## Exercise 1 · Where is it worst? ★ (2 points)
 #
 # A comparison that only says "not equal" does not help; the index of the worst entry does
 # (it tells you the batch row, the time step, the gate block). Write
@@ -152,7 +84,7 @@ check.worst_mismatch(worst_mismatch, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 4 · A gradient check that points at the wrong gradient ★★★ (3 points)
+# ## Exercise 2 · A gradient check that points at the wrong gradient ★★★ (3 points)
 #
 # Chapter 06's gradient check compared one gradient at a time. Write the tool that takes a
 # whole backward pass apart: `gradient_check(loss, params, grads)`, where `params` and `grads`
@@ -196,6 +128,103 @@ check.gradient_check(gradient_check, points=3)
 ### BEGIN HIDDEN TESTS
 check.gradient_check(gradient_check, quiet=True)
 check.gradient_check(gradient_check, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · Name the bug of a black box ★★★ (3 points)
+#
+# Chapter 06 read its suspect's code. Often you cannot: the layer is someone else's, or too big
+# to read. `check.suspect()` makes a black-box LSTM layer with one bug from chapter 06's
+# catalogue, drawn at random, or with none:
+#
+# ```python
+# Suspect = check.suspect()              # a layer class; check.suspect(bug="gate_order") to practise
+# layer = Suspect(units)                  # H = units
+# layer.build((B, T, D))                  # creates the weights (the first call does it too)
+# layer.get_weights(); layer.set_weights([kernel, recurrent_kernel, bias])   # Keras's layout
+# hs, c_T = layer(x, h0, c0)              # x (B, T, D), h0, c0 (B, H) -> hs (B, T, H), c_T (B, H)
+# dkernel, drecurrent_kernel, dbias = layer.backward(dhs)   # of sum(hs * dhs), for the last call
+# ```
+#
+# The names, `check.BUGS`: `"none"`, `"swapped_kernels"` (the input meets the recurrent
+# kernel), `"batch_axis_bias"`, `"time_axis_kept"` (the slice `x[:, t:t+1]`),
+# `"sigmoid_candidate"`, `"gate_order"` (blocks read in another order than i, f, c, o),
+# `"h_c_swapped"`, `"loop_one_short"`, `"tanh_prime_of_c"` (the backward pass writes tanh'(c) as
+# 1 − c²), `"no_cell_carry"` (the backward pass drops the cell-state gradient between steps).
+#
+# Write `name_the_bug(Suspect)` that finds out, by running it, which bug a suspect class has, and
+# returns its name. Use chapter 06's method, cheapest first: shapes at sizes that are all
+# different; parity of one step with `reference_lstm` (against each of its outputs) and, where
+# the gates differ, the gate-isolation probe (zero kernels, ±20 biases); a gradient check at T = 1
+# and at T > 1. The check hands your function several suspects with bugs drawn at random (and,
+# hidden, one of each), so a guess does not pass; it tells you which one you misnamed.
+
+# %% nbgrader={"grade": false, "grade_id": "name_the_bug", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def name_the_bug(Suspect):
+    ### BEGIN SOLUTION
+    B, T, D, H = 2, 3, 4, 5  # all different, and 4H = 20 too  # pragma: no mutate
+    rng = np.random.default_rng()
+    x, h0, c0 = rng.normal(size=(B, T, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    weights = [rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), rng.normal(size=4 * H)]
+
+    def run(x, weights):
+        layer = Suspect(H)
+        layer.build(x.shape)
+        layer.set_weights(weights)
+        return layer, *layer(x, h0, c0)
+
+    # 1. Shapes, at sizes that are all different.
+    layer = Suspect(H)
+    layer.build(x.shape)
+    if layer.get_weights()[2].shape != (4 * H,):
+        return "batch_axis_bias"
+    try:
+        _, hs, c_T = run(x, weights)
+    except ValueError:  # x_t (B, D) met a matrix of H rows
+        return "swapped_kernels"
+    if hs.ndim != 3:
+        return "time_axis_kept"
+    if hs.shape[1] != T:
+        return "loop_one_short"
+    # 2. Parity of one step with the reference, against each of its outputs.
+    x1 = x[:, :1]  # one step: (B, 1, D)
+    _, h1, c1 = run(x1, weights)
+    want_h, want_c = reference_lstm(x1, h0, c0, *weights)
+    if np.allclose(h1, want_c[:, None]) and np.allclose(c1, want_h[:, 0]):
+        return "h_c_swapped"
+    if not np.allclose(h1, want_h):
+        # The probe: zero kernels; i open, f shut, o open, so that c = g(r) whatever c_prev.
+        r = rng.normal(size=H)
+        big = np.full(H, 20.0)
+        layer = Suspect(H)
+        layer.build(x1.shape)
+        layer.set_weights([np.zeros((D, 4 * H)), np.zeros((H, 4 * H)),
+                           np.concatenate([big, -big, r, big])])
+        g = layer(x1, h0, c0)[1]
+        return "sigmoid_candidate" if np.allclose(g, sigmoid(r)) else "gate_order"
+    # 3. A gradient check of the bias, at T = 1 (inside a step), then at T > 1 (between steps).
+    for x_part, bug in [(x1, "tanh_prime_of_c"), (x, "no_cell_carry")]:
+        dhs = rng.normal(size=(B, x_part.shape[1], H))
+        layer, _, _ = run(x_part, weights)
+        analytic = layer.backward(dhs)[2]
+        numeric = np.zeros(4 * H)
+        for k in range(4 * H):
+            step = np.zeros(4 * H)
+            step[k] = 1e-6
+            up = run(x_part, [*weights[:2], weights[2] + step])[1]
+            down = run(x_part, [*weights[:2], weights[2] - step])[1]
+            numeric[k] = np.sum((up - down) * dhs) / 2e-6
+        if not np.allclose(analytic, numeric, rtol=1e-5, atol=1e-7):
+            return bug
+    return "none"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_name_the_bug", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.name_the_bug(name_the_bug, points=3)
+### BEGIN HIDDEN TESTS
+check.name_the_bug(name_the_bug, boxes="all", quiet=True)
+check.name_the_bug(name_the_bug, boxes="all", quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

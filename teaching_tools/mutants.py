@@ -14,6 +14,9 @@ included) against each. A mutant is *killed* when a check cell raises; one that 
 - ``zeros``: ``return value`` returns zeros of value's shapes and types instead;
 - ``off_by_one``: an integer constant n becomes n + 1 (a loop bound, an axis, a block index).
 
+A line that ends in ``# pragma: no mutate`` (mutmut's marker) is left alone: for the free
+choices of a design answer, such as the sizes of test data, where any other value does as well.
+
 The notebook's other code cells run once first (setup, given code, the correct answers), in this
 process; each mutant then runs in a copy of that namespace. Only the checkers are exercised,
 never a kernel, so a whole problem set takes seconds.
@@ -59,6 +62,8 @@ def __mutant_zeros__(value):
         return {k: __mutant_zeros__(v) for k, v in value.items()}
     if isinstance(value, (bool, numpy.bool_)):
         return False
+    if isinstance(value, str):
+        return ""
     if isinstance(value, (int, float, numpy.number)):
         return type(value)(0)
     if isinstance(value, numpy.ndarray):
@@ -87,13 +92,15 @@ def _callee(node):
 class _Sites(ast.NodeVisitor):
     """Every place in the regions where a mutation of each kind applies, in source order."""
 
-    def __init__(self, regions):
+    def __init__(self, regions, skipped=()):
         self.regions = regions
+        self.skipped = set(skipped)  # lines marked "# pragma: no mutate"
         self.sites = {kind: [] for kind in KINDS}
         self.slices = []
 
     def inside(self, node):
-        return any(a <= node.lineno and node.end_lineno <= b for a, b in self.regions)
+        return (any(a <= node.lineno and node.end_lineno <= b for a, b in self.regions)
+                and node.lineno not in self.skipped)
 
     def generic_visit(self, node):
         if hasattr(node, "lineno") and self.inside(node):
@@ -168,7 +175,9 @@ def mutants(source, kinds=KINDS, max_per_kind=None):
     """Every mutant of the solution regions of one cell's source."""
     regions = notebook.solution_regions(source)
     tree = ast.parse(source)
-    finder = _Sites(regions)
+    skipped = [n for n, line in enumerate(source.split("\n"), start=1)
+               if line.rstrip().endswith("# pragma: no mutate")]
+    finder = _Sites(regions, skipped)
     finder.visit(tree)
     sites = finder.sites
     pairs = [(a, b) for k, a in enumerate(finder.slices) for b in finder.slices[k + 1:]

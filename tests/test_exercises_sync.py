@@ -25,7 +25,7 @@ COVERED = {
     "BPTT over a sequence": "rnn_backward", "LSTM step forward": "lstm_step_forward",
     "LSTM step backward": "lstm_step_backward", "LSTM sequence backward": "lstm_backward",
     "GRU forward": "gru_step_forward", "gradient clipping": "clip_by_global_norm",
-    "an Adam step": "adam_step", "the fix of a planted bug": "lstm_step",
+    "an Adam step": "adam_step", "the diagnosis of a planted bug": "name_the_bug",
     "a TF cell as a Keras layer": "gru_cell_layer",
     "sampling with temperature": "sample_with_temperature",
 }

@@ -907,3 +907,71 @@ def test_vanishing_lag_wants_none_when_the_gradient_never_falls_that_far():
 
     message = str(failure(check.vanishing_lag, always_a_lag, never=True))
     assert "so the lag is None; you returned" in message, message
+
+
+def diagnosis(**overrides):
+    """A name_the_bug procedure that reads the suspect's bug from a table, with wrong entries."""
+    from lstm_lib.grading.suspect import BUGS
+
+    def name_the_bug(Suspect):
+        found = next(v.cell_contents for v in Suspect.step.__closure__
+                     if isinstance(v.cell_contents, str) and v.cell_contents in BUGS)
+        return overrides.get(found, found)
+
+    return name_the_bug
+
+
+def test_name_the_bug_passes_a_right_diagnosis_and_names_the_misnamed_bug():
+    check.name_the_bug(diagnosis(), quiet=True)
+    check.name_the_bug(diagnosis(), boxes="all", quiet=True)
+    message = str(failure(check.name_the_bug, diagnosis(no_cell_carry="none"), boxes="all"))
+    assert "you named `none`, but its bug is `no_cell_carry`" in message, message
+    assert "fails at T > 1" in message
+    message = str(failure(check.name_the_bug, diagnosis(gate_order="sigmoid_candidate"),
+                          boxes="all"))
+    assert "its bug is `gate_order`" in message and "neither tanh(r) nor sigmoid(r)" in message
+
+
+def test_name_the_bug_fails_a_guess_and_a_name_not_in_the_list():
+    message = str(failure(check.name_the_bug, lambda Suspect: "gate_order"))
+    assert "you named all 4 suspects `gate_order`, but their bugs differ" in message, message
+    message = str(failure(check.name_the_bug, lambda Suspect: "swapped kernels"))
+    assert "should return one of the names none, swapped_kernels" in message, message
+
+
+def test_every_suspect_differs_from_the_reference_where_its_bug_says():
+    """The black boxes are what their names say: each bug changes what the chapter's tools
+    see, and the correct one equals the reference, forward and backward."""
+    from lstm_lib.grading.suspect import BUGS, suspect
+
+    rng = np.random.default_rng(0)
+    B, T, D, H = 2, 3, 4, 5
+    x, h0, c0 = rng.normal(size=(B, T, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    W, U, b = rng.normal(size=(D, 4 * H)), rng.normal(size=(H, 4 * H)), rng.normal(size=4 * H)
+    dhs = rng.normal(size=(B, T, H))
+    want_hs, want_c = R.lstm_forward(x, h0, c0, W, U, b)
+    want_grads = R.lstm_backward(dhs, x, h0, c0, W, U, b)[3:]
+    seen = {}
+    for bug in BUGS:
+        layer = suspect(1, bug)(H)
+        layer.build(x.shape)
+        if layer.get_weights()[2].shape != b.shape:
+            seen[bug] = "bias shape"
+            continue
+        layer.set_weights([W, U, b])
+        try:
+            hs, c_T = layer(x, h0, c0)
+        except ValueError:
+            seen[bug] = "raises"
+            continue
+        if hs.shape != want_hs.shape or not np.allclose(hs, want_hs):
+            seen[bug] = "forward"
+            continue
+        grads = layer.backward(dhs)
+        same = all(np.allclose(g, w) for g, w in zip(grads, want_grads, strict=True))
+        seen[bug] = "right" if same else "backward"
+    assert seen == {"none": "right", "swapped_kernels": "raises", "batch_axis_bias": "bias shape",
+                    "time_axis_kept": "forward", "sigmoid_candidate": "forward",
+                    "gate_order": "forward", "h_c_swapped": "forward",
+                    "loop_one_short": "forward", "tanh_prime_of_c": "backward",
+                    "no_cell_carry": "backward"}

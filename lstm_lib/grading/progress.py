@@ -45,11 +45,10 @@ SETS = {
         ("train_step", "Exercise 5 · A training step that learns one batch by heart ★★★", 3),
     ],
     "06": [
-        ("lstm_step", "Exercise 1 · Fix the step ★", 3),
-        ("fixed_lstm_forward", "Exercise 2 · Fix the loop ★", 2),
-        ("worst_mismatch", "Exercise 3 · Where is it worst? ★★", 2),
+        ("worst_mismatch", "Exercise 1 · Where is it worst? ★", 2),
         ("gradient_check",
-         "Exercise 4 · A gradient check that points at the wrong gradient ★★★", 3),
+         "Exercise 2 · A gradient check that points at the wrong gradient ★★★", 3),
+        ("name_the_bug", "Exercise 3 · Name the bug of a black box ★★★", 3),
     ],
     "07": [
         ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),

@@ -16,7 +16,8 @@ which of its checks pass in this kernel, the points so far and what to look at n
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
-    06 lstm.py      lstm_step, fixed_lstm_forward, worst_mismatch, gradient_check
+    06 lstm.py      worst_mismatch, gradient_check
+       debugging.py name_the_bug (and suspect, BUGS: the black boxes it hands out)
     07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
                     gru_forward_hoisted
@@ -27,16 +28,16 @@ which of its checks pass in this kernel, the points so far and what to look at n
 """
 
 from ..progress import progress
+from ..suspect import BUGS
 from .charlm import bits_per_char, cut_windows, sample_top_p, sample_with_temperature
 from .flow import vanishing_lag
+from .debugging import name_the_bug, suspect
 from .lstm import (
     cifg_step_backward,
-    fixed_lstm_forward,
     gradient_check,
     hand_set_difference,
     lstm_backward,
     lstm_forward,
-    lstm_step,
     lstm_step_backward,
     lstm_step_forward,
     split_gates,
@@ -83,7 +84,7 @@ __all__ = [
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",
     "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
-    "lstm_step", "fixed_lstm_forward", "worst_mismatch", "gradient_check",
+    "worst_mismatch", "gradient_check", "name_the_bug", "suspect", "BUGS",
     "tf_lstm_step", "tape_gradients", "gru_cell_layer",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "gru_forward_hoisted",

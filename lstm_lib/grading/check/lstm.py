@@ -172,11 +172,6 @@ def _returns_c_first(c, run, B, D, H):
     return close(out[0], c_prev, 1e-5, 1e-5) and not close(out[1], c_prev, 1e-5, 1e-5)
 
 
-def lstm_step(fn, points=None, seed=None, quiet=False, **sizes):
-    """Problem set 06: the fixed step, checked like lstm_step_forward."""
-    lstm_step_forward(fn, points, seed, quiet, name="lstm_step", **sizes)
-
-
 # -- a whole sequence ----------------------------------------------------------------------
 
 def lstm_forward(fn, points=None, seed=None, quiet=False, name="lstm_forward", checker=None,
@@ -423,11 +418,6 @@ def cifg_step_backward(fn, forward, points=None, seed=None, quiet=False, **sizes
                    blocks=blocks if j in (3, 4) else None)
 
 # -- 06: debugging ---------------------------------------------------------------------------
-
-def fixed_lstm_forward(fn, points=None, seed=None, quiet=False, **sizes):
-    """Problem set 06: the fixed sequence, checked like lstm_forward."""
-    lstm_forward(fn, points, seed, quiet, checker="fixed_lstm_forward", **sizes)
-
 
 def worst_mismatch(fn, points=None, seed=None, quiet=False):
     """fn(got, expected, atol) -> None, or the index tuple of the largest |got - expected|."""
