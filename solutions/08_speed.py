@@ -15,10 +15,11 @@
 # %% [markdown]
 # # Problem set 08 · Making it fast
 #
-# Four exercises on chapter 08 (★ warm-up, ★★ core, ★★★ beyond the chapter). A time loop
+# Six exercises on chapter 08 (★ warm-up, ★★ core, ★★★ beyond the chapter). A time loop
 # cannot be avoided, but most of the arithmetic can be taken out of it: fuse the four gates'
-# weights into one matrix so that one product serves them all, and hoist the input projection
-# x · W out of the loop, since it does not depend on h; then do the same for Keras's GRU.
+# weights into one matrix so that one product serves them all, hoist the input projection
+# x · W out of the loop, since it does not depend on h, and the weight gradients out of the
+# backward loop; time two versions fairly; then hoist Keras's GRU.
 # Besides the values, the checks count the matrix products your code takes (every `@`,
 # `np.matmul`, `np.dot`, `np.einsum`).
 
@@ -117,7 +118,131 @@ check.lstm_forward_hoisted(lstm_forward_hoisted, B=1, T=5, D=2, H=3, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 4 · The hoisted GRU ★★★ (3 points)
+# For exercise 4, chapter 08's change 3 on a backward pass the chapter did not write: a forward
+# pass that keeps what the backward pass needs, and the backward pass as chapter 04 wrote it,
+# four products a step.
+
+# %% nbgrader={"grade": false, "grade_id": "given_backward", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def lstm_forward_cache(x, h0, c0, kernel, recurrent_kernel, bias):
+    """x (B, T, D) -> hs (B, T, H), c_T (B, H), cache: a dict of x, h_prev and c_prev (B, T, H)
+    (the states each step read: h0 and c0 first), gates (B, T, 4H) (i, f, g, o after their
+    activations), c (B, T, H), kernel and recurrent_kernel."""
+    H = h0.shape[1]
+    h, c, rows = h0, c0, {"h_prev": [], "c_prev": [], "gates": [], "c": []}
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent_kernel + bias
+        gates = np.concatenate([sigmoid(z[:, :2 * H]), np.tanh(z[:, 2 * H:3 * H]),
+                                sigmoid(z[:, 3 * H:])], axis=1)
+        rows["h_prev"].append(h)
+        rows["c_prev"].append(c)
+        c = gates[:, H:2 * H] * c + gates[:, :H] * gates[:, 2 * H:3 * H]
+        h = gates[:, 3 * H:] * np.tanh(c)
+        rows["gates"].append(gates)
+        rows["c"].append(c)
+    cache = {name: np.stack(values, axis=1) for name, values in rows.items()}
+    hs = np.concatenate([cache["h_prev"][:, 1:], h[:, None]], axis=1)  # the states written
+    return hs, c, {"x": x, **cache, "kernel": kernel, "recurrent_kernel": recurrent_kernel}
+
+
+def step_backward(dh, dc_next, cache, t):
+    """The elementwise backward of step t: dh, dc_next (B, H) -> dz (B, 4H), dc_prev (B, H)."""
+    H = dh.shape[1]
+    gates = cache["gates"][:, t]
+    i, f, g, o = (gates[:, k * H:(k + 1) * H] for k in range(4))
+    tanh_c = np.tanh(cache["c"][:, t])
+    dc = dc_next + dh * o * (1 - tanh_c**2)
+    dz = np.concatenate([dc * g * i * (1 - i), dc * cache["c_prev"][:, t] * f * (1 - f),
+                         dc * i * (1 - g**2), dh * tanh_c * o * (1 - o)], axis=1)
+    return dz, dc * f
+
+
+def lstm_backward_loop(dhs, cache):
+    """dhs (B, T, H) -> dx, dh0, dc0, dkernel, drecurrent_kernel, dbias: 4T matrix products."""
+    B, T, H = dhs.shape
+    x, W, U = cache["x"], cache["kernel"], cache["recurrent_kernel"]
+    dx, dW, dU, db = np.empty_like(x), np.zeros_like(W), np.zeros_like(U), np.zeros(4 * H)
+    dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    for t in reversed(range(T)):
+        dz, dc_next = step_backward(dhs[:, t] + dh_next, dc_next, cache, t)
+        dx[:, t] = dz @ W.T
+        dW += x[:, t].T @ dz
+        dU += cache["h_prev"][:, t].T @ dz
+        db += dz.sum(axis=0)
+        dh_next = dz @ U.T
+    return dx, dh_next, dc_next, dW, dU, db
+
+
+# %% [markdown]
+# ## Exercise 4 · The weight gradients after the loop ★★ (3 points)
+#
+# Of `lstm_backward_loop`'s four products a step only `dh_next = dz @ U.T` feeds the next iteration; `dx`, `dW` and
+# `dU` are dead ends inside the loop. Write `lstm_backward_hoisted(dhs, cache)`, with the same
+# arguments and results as `lstm_backward_loop` (use `step_backward`), in **T + 3** matrix
+# products: the loop keeps every step's dz in a (B, T, 4H) array, and after it one product each
+# gives dx, dkernel and drecurrent_kernel over all B · T rows at once, so that their count
+# falls from 3T to 3. The check counts your products, and names the states a product must read.
+
+# %% nbgrader={"grade": false, "grade_id": "lstm_backward_hoisted", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_backward_hoisted(dhs, cache):
+    ### BEGIN SOLUTION
+    B, T, H = dhs.shape
+    dz = np.empty((B, T, 4 * H))
+    dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    for t in reversed(range(T)):
+        dz[:, t], dc_next = step_backward(dhs[:, t] + dh_next, dc_next, cache, t)
+        dh_next = dz[:, t] @ cache["recurrent_kernel"].T  # the one product the loop needs
+    dZ = dz.reshape(B * T, 4 * H)  # every step's rows, batch-major like x and h_prev
+    dx = (dZ @ cache["kernel"].T).reshape(cache["x"].shape)
+    dW = cache["x"].reshape(B * T, cache["kernel"].shape[0]).T @ dZ
+    dU = cache["h_prev"].reshape(B * T, H).T @ dZ
+    return dx, dh_next, dc_next, dW, dU, dZ.sum(axis=0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_backward_hoisted", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.lstm_backward_hoisted(lstm_backward_hoisted, points=3)
+### BEGIN HIDDEN TESTS
+check.lstm_backward_hoisted(lstm_backward_hoisted, B=1, T=2, D=2, H=3, quiet=True)
+check.lstm_backward_hoisted(lstm_backward_hoisted, T=9, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5 · Timing fairly ★★ (2 points)
+#
+# On a shared machine the load drifts, and now and then a call is hit by a spike. Chapter 08
+# compares two versions fairly: it alternates them, and takes the median of the per-round
+# ratios. Write `fair_ratio(a, b, rounds, clock)`: call the functions `a()` and `b()` `rounds`
+# times each, a then b in round 0, b then a in round 1, a then b in round 2, and so on; time each
+# call with `clock()` (seconds, like `time.perf_counter`: `start = clock()` before the call,
+# `clock() - start` after); return the median over the rounds of time(a) / time(b), a float.
+# The check hands you stand-ins for a and b and a clock of its own, on which the stand-ins take
+# times it chose: it knows every duration, and whether your calls alternate.
+
+# %% nbgrader={"grade": false, "grade_id": "fair_ratio", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def fair_ratio(a, b, rounds, clock):
+    ### BEGIN SOLUTION
+    ratios = []
+    for r in range(rounds):
+        order = [("a", a), ("b", b)] if r % 2 == 0 else [("b", b), ("a", a)]
+        seconds = {}
+        for name, fn in order:
+            start = clock()
+            fn()
+            seconds[name] = clock() - start
+        ratios.append(seconds["a"] / seconds["b"])
+    return float(np.median(ratios))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_fair_ratio", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.fair_ratio(fair_ratio, points=2)
+### BEGIN HIDDEN TESTS
+check.fair_ratio(fair_ratio, rounds=1, quiet=True)
+check.fair_ratio(fair_ratio, rounds=12, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 6 · The hoisted GRU ★★★ (3 points)
 #
 # Chapter 08 hoisted the LSTM; hoist Keras's GRU. Write `gru_forward_hoisted(x, h0, kernel,
 # recurrent_kernel, bias)`, the GRU of problem set 10 as `keras.layers.GRU` computes it

@@ -975,3 +975,103 @@ def test_every_suspect_differs_from_the_reference_where_its_bug_says():
                     "gate_order": "forward", "h_c_swapped": "forward",
                     "loop_one_short": "forward", "tanh_prime_of_c": "backward",
                     "no_cell_carry": "backward"}
+
+
+def hoisted_backward(hoist=3, h_written=False):
+    """Problem set 08's backward pass: `hoist` of dx, dW, dU taken after the loop."""
+    def backward(dhs, cache):
+        B, T, H = dhs.shape
+        x, W, U = cache["x"], cache["kernel"], cache["recurrent_kernel"]
+        h_prev = cache["h_prev"]
+        if h_written:  # the states each step wrote: h_1 ... h_T
+            h_T = cache["gates"][:, -1, 3 * H:] * np.tanh(cache["c"][:, -1])
+            h_prev = np.concatenate([h_prev[:, 1:], h_T[:, None]], axis=1)
+        dz = np.zeros((B, T, 4 * H))
+        dx, dW, dU = np.zeros(x.shape), np.zeros(W.shape), np.zeros(U.shape)
+        dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+        for t in reversed(range(T)):
+            g = cache["gates"][:, t]
+            i, f, gg, o = (g[:, k * H:(k + 1) * H] for k in range(4))
+            dh = dhs[:, t] + dh_next
+            tc = np.tanh(cache["c"][:, t])
+            dc = dc_next + dh * o * (1 - tc**2)
+            dz[:, t] = np.concatenate([dc * gg * i * (1 - i),
+                                       dc * cache["c_prev"][:, t] * f * (1 - f),
+                                       dc * i * (1 - gg**2), dh * tc * o * (1 - o)], axis=1)
+            if hoist < 1:
+                dx[:, t] = dz[:, t] @ W.T
+            if hoist < 2:
+                dW += x[:, t].T @ dz[:, t]
+            if hoist < 3:
+                dU += h_prev[:, t].T @ dz[:, t]
+            dh_next, dc_next = dz[:, t] @ U.T, dc * f
+        dZ = dz.reshape(B * T, 4 * H)
+        if hoist >= 1:
+            dx = (dZ @ W.T).reshape(x.shape)
+        if hoist >= 2:
+            dW = x.reshape(B * T, -1).T @ dZ
+        if hoist >= 3:
+            dU = h_prev.reshape(B * T, H).T @ dZ
+        return dx, dh_next, dc_next, dW, dU, dZ.sum(axis=0)
+    return backward
+
+
+def test_lstm_backward_hoisted_counts_the_products_left_in_the_loop():
+    check.lstm_backward_hoisted(hoisted_backward(), quiet=True)
+    message = str(failure(check.lstm_backward_hoisted, hoisted_backward(hoist=0), T=4))
+    assert "took 16 matrix products for T = 4 steps (3 of dx, dkernel, drecurrent_kernel " \
+        "still computed step by step)" in message, message
+    assert "3 instead of 3T, T + 3 = 7 in all" in message
+    message = str(failure(check.lstm_backward_hoisted, hoisted_backward(hoist=2), T=5))
+    assert "took 12 matrix products for T = 5 steps (1 of dx" in message, message
+    message = str(failure(check.lstm_backward_hoisted, hoisted_backward(h_written=True)))
+    assert "drecurrent_kernel uses the state each step *wrote*" in message, message
+
+
+def fair(flip=True, measure="median of ratios", clock_of=None, inverted=False):
+    """A fair_ratio with the knobs of the classic timing mistakes."""
+    def fair_ratio(a, b, rounds, clock):
+        clock = clock_of or clock
+        ta, tb = [], []
+        for r in range(rounds):
+            order = [(a, ta), (b, tb)] if r % 2 == 0 or not flip else [(b, tb), (a, ta)]
+            for fn, times in order:
+                start = clock()
+                fn()
+                times.append(clock() - start)
+        ta, tb = np.array(ta), np.array(tb)
+        if inverted:
+            ta, tb = tb, ta
+        return float({"median of ratios": lambda: np.median(ta / tb),
+                      "mean of ratios": lambda: np.mean(ta / tb),
+                      "ratio of medians": lambda: np.median(ta) / np.median(tb)}[measure]())
+    return fair_ratio
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (fair(flip=False), "a always runs first, b second"),
+    (fair(measure="mean of ratios"), "the *mean* of the per-round ratios"),
+    (fair(measure="ratio of medians"), "this is the ratio of the medians"),
+    (fair(inverted=True), "this is time(b) / time(a)"),
+    (fair(clock_of=__import__("time").perf_counter), "it read the clock 0 times"),
+], ids=["no flip", "mean", "ratio of medians", "inverted", "real clock"])
+def test_fair_ratio_names_the_unfair_timing(fn, expected):
+    check.fair_ratio(fair(), quiet=True)
+    check.fair_ratio(fair(), rounds=1, quiet=True)
+    message = str(failure(check.fair_ratio, fn, seed=3, rounds=8))
+    assert expected in message, message
+
+
+def test_fair_ratio_names_runs_in_blocks():
+    def blocks(a, b, rounds, clock):
+        times = {}
+        for name, fn in (("a", a), ("b", b)):
+            times[name] = []
+            for _ in range(rounds):
+                start = clock()
+                fn()
+                times[name].append(clock() - start)
+        return float(np.median(np.array(times["a"]) / np.array(times["b"])))
+
+    message = str(failure(check.fair_ratio, blocks))
+    assert "all the runs of one, then all of the other" in message, message

@@ -1,9 +1,10 @@
-"""Keras's own tests for SimpleRNN, LSTM and GRU, run against lstm_lib.tensorflow's layers.
+"""Keras's own tests for SimpleRNN, LSTM and GRU and their cells, run against lstm_lib.tensorflow's.
 
-The Keras wheel ships them (keras/src/layers/rnn/{simple_rnn,lstm,gru}_test.py), so this module
-follows the pinned Keras version. Each file is loaded afresh under a private module name, and in
-that copy alone the name `layers` (which the file imports as `from keras.src import layers`) is
-a namespace that returns lstm_lib's LSTM, GRU and SimpleRNN and Keras's own for everything else.
+The Keras wheel ships them (keras/src/layers/rnn/{simple_rnn,lstm,gru}_test.py for the layers,
+stacked_rnn_cells_test.py for the cells in keras.layers.RNN), so this module follows the pinned
+Keras version. Each file is loaded afresh under a private module name, and in that copy alone the
+name `layers` (which the file imports as `from keras.src import layers`) is a namespace that
+returns lstm_lib's LSTM, GRU, SimpleRNN and their cells, and Keras's own for everything else.
 Keras's modules, keras.layers and every other test are left untouched, so nothing needs
 restoring.
 
@@ -29,7 +30,10 @@ from lstm_lib import tensorflow as ltf  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
 
 KERAS_RNN_TESTS = Path(keras.__file__).parent / "src" / "layers" / "rnn"
-OURS = {"SimpleRNN": ltf.SimpleRNN, "LSTM": ltf.LSTM, "GRU": ltf.GRU}
+OURS = {
+    "SimpleRNN": ltf.SimpleRNN, "LSTM": ltf.LSTM, "GRU": ltf.GRU,
+    "SimpleRNNCell": ltf.SimpleRNNCell, "LSTMCell": ltf.LSTMCell, "GRUCell": ltf.GRUCell,
+}  # fmt: skip
 
 
 class _OurRecurrentLayers:
@@ -66,7 +70,12 @@ def _missing(feature):
 # Keras 3.15.1: all 20 tests that run on the TensorFlow backend pass (4 did before issue 19
 # added regularizers, constraints, unroll, stateful, the GRU's reset_after=False and the legacy
 # implementation argument); gru_test's test_torch_cudnn_dispatch_fires is Keras's own skip on
-# this backend. No test needed marking; a new Keras version's tests go in these dicts.
+# this backend (it checks that Keras's torch backend calls torch._VF.gru on CUDA: Keras
+# internals, not the layer). No test needed marking; a new Keras version's tests go in these dicts.
 LSTMTest = _mark(_load("lstm_test").LSTMTest, {})
 GRUTest = _mark(_load("gru_test").GRUTest, {})
 SimpleRNNTest = _mark(_load("simple_rnn_test").SimpleRNNTest, {})
+
+# Keras's tests of stacked cells in keras.layers.RNN (its own RNN, our cells), with dropout and
+# recurrent_dropout on every cell, state carried (stateful) and masks.
+StackedRNNTest = _mark(_load("stacked_rnn_cells_test").StackedRNNTest, {})

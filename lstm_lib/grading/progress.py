@@ -60,7 +60,9 @@ SETS = {
         ("hoisted_input_projection",
          "Exercise 2 · The input projection of every step at once ★★", 2),
         ("lstm_forward_hoisted", "Exercise 3 · The hoisted LSTM ★★", 3),
-        ("gru_forward_hoisted", "Exercise 4 · The hoisted GRU ★★★", 3),
+        ("lstm_backward_hoisted", "Exercise 4 · The weight gradients after the loop ★★", 3),
+        ("fair_ratio", "Exercise 5 · Timing fairly ★★", 2),
+        ("gru_forward_hoisted", "Exercise 6 · The hoisted GRU ★★★", 3),
     ],
     "09": [
         ("cut_windows", "Exercise 1 · Next-character training pairs ★", 2),

@@ -20,7 +20,7 @@ which of its checks pass in this kernel, the points so far and what to look at n
        debugging.py name_the_bug (and suspect, BUGS: the black boxes it hands out)
     07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
-                    gru_forward_hoisted
+                    lstm_backward_hoisted, fair_ratio, gru_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
     10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step, mgu_step_forward
     11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
@@ -62,9 +62,11 @@ from .rnn import (
     simple_rnn_param_count,
 )
 from .speed import (
+    fair_ratio,
     fuse_gate_weights,
     gru_forward_hoisted,
     hoisted_input_projection,
+    lstm_backward_hoisted,
     lstm_forward_hoisted,
 )
 from .tf import gru_cell_layer, tape_gradients, tf_lstm_step
@@ -87,7 +89,7 @@ __all__ = [
     "worst_mismatch", "gradient_check", "name_the_bug", "suspect", "BUGS",
     "tf_lstm_step", "tape_gradients", "gru_cell_layer",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
-    "gru_forward_hoisted",
+    "lstm_backward_hoisted", "fair_ratio", "gru_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",
     "gru_step_forward", "gru_forward", "coupled_lstm_step", "mgu_step_forward",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
