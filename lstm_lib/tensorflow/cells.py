@@ -10,6 +10,14 @@ sequence layer can hoist the part that does not depend on the past out of the ti
 
 `cell(inputs, states, training)` does both for a single step, like keras.layers.LSTMCell.
 
+Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, initializers):
+
+    SimpleRNNCell  kernel (D, H)    recurrent_kernel (H, H)    bias (H,)
+    LSTMCell       kernel (D, 4H)   recurrent_kernel (H, 4H)   bias (4H,)     gates i, f, c, o
+    GRUCell        kernel (D, 3H)   recurrent_kernel (H, 3H)   bias (2, 3H)   gates z, r, h;
+                   bias[0] is added to x @ kernel, bias[1] to h @ recurrent_kernel (reset_after);
+                   with reset_after=False, bias (3H,), added to x @ kernel
+
 Dropout, as Keras's cells do it (variational: one mask per sequence, at every step, only in
 training): `dropout` multiplies the inputs x_t by a mask (B, D), `recurrent_dropout` multiplies h
 by a mask (B, H) before h @ recurrent_kernel; each mask is shared by all gates (Keras's LSTM and
@@ -18,13 +26,6 @@ of a sequence and keeps them until reset_dropout_mask() / reset_recurrent_dropou
 keras.layers.RNN draws them before its loop and resets them after each call, because the cells
 carry Keras's DropoutRNNCell mark, by which it recognises cells that drop. The layers in
 layers.py draw the same masks from the same seed generator, uncached.
-Weights are stored exactly as Keras 3 stores them (names, shapes, gate order, initializers):
-
-    SimpleRNNCell  kernel (D, H)    recurrent_kernel (H, H)    bias (H,)
-    LSTMCell       kernel (D, 4H)   recurrent_kernel (H, 4H)   bias (4H,)     gates i, f, c, o
-    GRUCell        kernel (D, 3H)   recurrent_kernel (H, 3H)   bias (2, 3H)   gates z, r, h;
-                   bias[0] is added to x @ kernel, bias[1] to h @ recurrent_kernel (reset_after);
-                   with reset_after=False, bias (3H,), added to x @ kernel
 """
 
 import keras

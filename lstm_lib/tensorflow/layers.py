@@ -16,13 +16,13 @@ How a call runs: x is made time-major, projected for all steps at once (x @ kern
 matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
 from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
 sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
-the same at every time step, only when training. Regularizers and constraints sit on the cell's
-weights (Keras's add_weight does the rest: penalties in layer.losses, constraints applied after
-each optimizer step); activity_regularizer goes to keras.layers.Layer, which penalises the
-outputs. stateful=True (a fixed batch size) starts each call where the last one ended, batch
-index by batch index, until layer.reset_states() sets zeros or given values. Keras arguments
-that are not implemented are accepted at their default value only
-(see checks.py).
+the same at every time step, only when training, drawn from the cell's seed generator (cells.py).
+Regularizers and constraints sit on the cell's weights (Keras's add_weight does the rest:
+penalties in layer.losses, constraints applied after each optimizer step); activity_regularizer
+goes to keras.layers.Layer, which penalises the outputs. stateful=True (a fixed batch size)
+starts each call where the last one ended, batch index by batch index, until
+layer.reset_states() sets zeros or given values. Keras arguments that are not implemented are
+accepted at their default value only (see checks.py).
 
 The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a switch of the
 same kind: use_per_gate="auto" (the default) runs per_gate_lstm.py, the same arithmetic as four
