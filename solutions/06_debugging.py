@@ -18,9 +18,9 @@
 # Chapter 06 found the classic mistakes of a from-scratch LSTM with four tools: shape checks,
 # parity with a trusted reference, the gradient check and the overfit test. Here you build the
 # tools and then use them on layers whose code you cannot read: the tool that points at the
-# worst mismatch, a gradient check that names which gradients of a backward pass are wrong, and
-# a procedure that names the bug of a black-box LSTM (★ warm-up, ★★ core, ★★★ beyond the
-# chapter).
+# worst mismatch, an overfit test that a bug cannot pass, a gradient check that names which
+# gradients of a backward pass are wrong, and a procedure that names the bug of a black-box
+# LSTM (★ warm-up, ★★ core, ★★★ beyond the chapter).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import numpy as np
@@ -84,7 +84,38 @@ check.worst_mismatch(worst_mismatch, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · A gradient check that points at the wrong gradient ★★★ (3 points)
+# ## Exercise 2 · An overfit test that a bug fails ★★ (3 points)
+#
+# An overfit test is only as good as its data: chapter 06 showed one passed by a broken gradient
+# and one beaten by a bug. Design an overfit test that a correct LSTM passes and one whose bias
+# has a batch axis, (B, 4H), fails. Write `overfit_test(fit)`, returning `True` when the layer
+# behind `fit` passes your test and `False` when it fails. `fit(x, y, steps=200)` trains a fresh
+# LSTM layer with a linear readout of $h_T$ on `x` (B, T, D) and targets `y` (B, 1) (the mean
+# squared error, Adam, a new random start each call) and returns the loss at every step. You
+# cannot see the layer's weights, only how it learns. Try your test on
+# `check.trainer("none")` and `check.trainer("batch_axis_bias")`; the check runs it on both.
+
+# %% nbgrader={"grade": false, "grade_id": "overfit_test", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def overfit_test(fit):
+    ### BEGIN SOLUTION
+    B, T, D = 8, 6, 3  # any sizes with B > 1  # pragma: no mutate
+    rng = np.random.default_rng()
+    x = np.repeat(rng.normal(size=(1, T, D)), B, axis=0)  # B copies of one sequence
+    y = rng.normal(size=(B, 1))  # and B different targets
+    # A correct model gives identical inputs one prediction: its loss never goes below Var(y).
+    # A loss far below that is too good to be true: per-example parameters memorised y.
+    return bool(min(fit(x, y)) > y.var() / 2.0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_overfit_test", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.overfit_test(overfit_test, points=3)
+### BEGIN HIDDEN TESTS
+check.overfit_test(overfit_test, quiet=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 · A gradient check that points at the wrong gradient ★★★ (3 points)
 #
 # Chapter 06's gradient check compared one gradient at a time. Write the tool that takes a
 # whole backward pass apart: `gradient_check(loss, params, grads)`, where `params` and `grads`
@@ -131,7 +162,7 @@ check.gradient_check(gradient_check, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · Name the bug of a black box ★★★ (3 points)
+# ## Exercise 4 · Name the bug of a black box ★★★ (3 points)
 #
 # Chapter 06 read its suspect's code. Often you cannot: the layer is someone else's, or too big
 # to read. `check.suspect()` makes a black-box LSTM layer with one bug from chapter 06's

@@ -1075,3 +1075,41 @@ def test_fair_ratio_names_runs_in_blocks():
 
     message = str(failure(check.fair_ratio, blocks))
     assert "all the runs of one, then all of the other" in message, message
+
+
+def overfit(data="identical", bound="var"):
+    """An overfit_test with the knobs of the classic design mistakes."""
+    def overfit_test(fit):
+        rng = np.random.default_rng()
+        x = rng.normal(size=(8, 6, 3))
+        if data == "identical":
+            x = np.repeat(x[:1], 8, axis=0)
+        y = rng.normal(size=(8, 1))
+        loss = min(fit(x, y))
+        return bool(loss > y.var() / 2 if bound == "var" else loss < 1e-3 * y.var())
+    return overfit_test
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (overfit(data="random", bound="small"), "your test passes the layer whose bias has a batch"),
+    (overfit(data="identical", bound="small"), "your test fails a correct LSTM"),
+    (overfit(data="random", bound="var"), "your test fails a correct LSTM"),
+    (lambda fit: 1, "should return True (the layer passes) or False (it fails), got 1"),
+], ids=["fits random data", "asks identical inputs to be fitted", "bound on random data", "int"])
+def test_overfit_test_names_what_the_design_gets_wrong(fn, expected):
+    check.overfit_test(overfit(), quiet=True)
+    message = str(failure(check.overfit_test, fn))
+    assert expected in message, message
+
+
+def test_the_trainer_fits_random_data_and_a_batch_axis_bias_beats_var_y():
+    """What overfit_test relies on: the trainer fits easy data, a correct layer stays at or above
+    Var(y) on identical inputs, and the batch-axis bias goes far below it."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 6, 3)), rng.normal(size=(8, 1))
+    assert min(check.trainer("none")(x, y)) < 1e-3 * y.var()
+    same = np.repeat(x[:1], 8, axis=0)
+    assert min(check.trainer("none")(same, y)) >= y.var() * (1 - 1e-9)
+    assert min(check.trainer("batch_axis_bias")(same, y)) < 1e-3 * y.var()
+    with pytest.raises(ValueError, match=r"y \(B, 1\), got \(8, 6, 3\) and \(8,\)"):
+        check.trainer("none")(x, y[:, 0])

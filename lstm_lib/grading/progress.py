@@ -46,9 +46,10 @@ SETS = {
     ],
     "06": [
         ("worst_mismatch", "Exercise 1 · Where is it worst? ★", 2),
+        ("overfit_test", "Exercise 2 · An overfit test that a bug fails ★★", 3),
         ("gradient_check",
-         "Exercise 2 · A gradient check that points at the wrong gradient ★★★", 3),
-        ("name_the_bug", "Exercise 3 · Name the bug of a black box ★★★", 3),
+         "Exercise 3 · A gradient check that points at the wrong gradient ★★★", 3),
+        ("name_the_bug", "Exercise 4 · Name the bug of a black box ★★★", 3),
     ],
     "07": [
         ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),

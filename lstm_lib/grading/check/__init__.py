@@ -17,7 +17,8 @@ which of its checks pass in this kernel, the points so far and what to look at n
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
     06 lstm.py      worst_mismatch, gradient_check
-       debugging.py name_the_bug (and suspect, BUGS: the black boxes it hands out)
+       debugging.py overfit_test, name_the_bug (and trainer, suspect, BUGS: what they
+                    hand out to try on)
     07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
                     lstm_backward_hoisted, fair_ratio, gru_forward_hoisted
@@ -30,8 +31,8 @@ which of its checks pass in this kernel, the points so far and what to look at n
 from ..progress import progress
 from ..suspect import BUGS
 from .charlm import bits_per_char, cut_windows, sample_top_p, sample_with_temperature
+from .debugging import name_the_bug, overfit_test, suspect, trainer
 from .flow import vanishing_lag
-from .debugging import name_the_bug, suspect
 from .lstm import (
     cifg_step_backward,
     gradient_check,
@@ -86,7 +87,8 @@ __all__ = [
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",
     "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
-    "worst_mismatch", "gradient_check", "name_the_bug", "suspect", "BUGS",
+    "worst_mismatch", "overfit_test", "gradient_check", "name_the_bug", "trainer",
+    "suspect", "BUGS",
     "tf_lstm_step", "tape_gradients", "gru_cell_layer",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "lstm_backward_hoisted", "fair_ratio", "gru_forward_hoisted",

@@ -1,10 +1,12 @@
-"""Checkers for debugging a black box (problem set 06): name the bug of a suspect LSTM, and
-design an overfit test that a bug fails.
+"""Checkers for debugging a black box (problem set 06): design an overfit test that a bug fails,
+and name the bug of a suspect LSTM.
 
 The suspects are the layers of lstm_lib.grading.suspect, each with one bug of chapter 06's
 catalogue (or none). A check hands the learner's procedure several suspects with bugs drawn at
 random, so that a procedure that guesses, or that always names the same bug, fails.
 """
+
+import numpy as np
 
 from ..feedback import Check, fresh_seed
 from ..suspect import BUGS, _sigmoid
@@ -70,3 +72,69 @@ def name_the_bug(fn, points=None, seed=None, quiet=False, boxes=4):
         also = f" ({len(wrong)} of {len(bugs)} misnamed)" if len(wrong) > 1 else ""
         c.fail(f"suspect {k + 1} of {len(bugs)} you named `{answer}`, but its bug is "
                f"`{bug}`{also}. How `{bug}` shows: {SYMPTOMS[bug]}")
+
+
+def trainer(bug="none", units=8, learning_rate=0.02):
+    """fit(x, y, steps=200) -> the loss at every step: a fresh suspect LSTM with `bug` and a
+    linear readout of h_T, trained on x (B, T, D), y (B, 1) with the mean squared error and
+    Adam, from zero states and Keras's initialisers (a seed of its own each call)."""
+    Suspect = _suspect(fresh_seed(), bug)
+
+    def fit(x, y, steps=200):
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if x.ndim != 3 or y.shape != (len(x), 1):
+            raise ValueError(f"fit: x must be (B, T, D) and y (B, 1), got {x.shape} and "
+                             f"{y.shape}")
+        rng = np.random.default_rng()  # a fresh start every call
+        B, T, D = x.shape
+        H = units
+        layer = Suspect(H)
+        layer.build(x.shape)
+        bias = np.zeros_like(layer.get_weights()[2])
+        bias[..., H:2 * H] = 1.0  # unit_forget_bias
+        params = [rng.uniform(-1, 1, (D, 4 * H)) * np.sqrt(6 / (D + 4 * H)),
+                  np.linalg.qr(rng.standard_normal((4 * H, H)))[0].T, bias,
+                  rng.uniform(-1, 1, (H, 1)) * np.sqrt(6 / (H + 1)), np.zeros(1)]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        zeros, losses = np.zeros((B, H)), []
+        for k in range(1, steps + 1):
+            layer.set_weights(params[:3])
+            hs, _ = layer(x, zeros, zeros)
+            err = hs[:, -1] @ params[3] + params[4] - y
+            losses.append(float(np.mean(err**2)))
+            d_pred = 2 * err / err.size
+            dhs = np.zeros_like(hs)
+            dhs[:, -1] = d_pred @ params[3].T
+            grads = [*layer.backward(dhs), hs[:, -1].T @ d_pred, d_pred.sum(axis=0)]
+            for p, g, (m, v) in zip(params, grads, moments, strict=True):
+                m[...] = 0.9 * m + 0.1 * g
+                v[...] = 0.999 * v + 0.001 * g * g
+                p -= learning_rate * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + 1e-7)
+        return np.array(losses)
+
+    fit.allowed = (fit, Suspect, _sigmoid)
+    return fit
+
+
+def overfit_test(fn, points=None, seed=None, quiet=False):
+    """fn(fit) -> True when the layer behind fit passes the learner's overfit test. It must pass
+    a correct LSTM and fail one whose bias has a batch axis."""
+    with Check("overfit_test", points, seed, quiet) as c:
+        verdicts = {}
+        for bug in ("none", "batch_axis_bias"):
+            fit = trainer(bug)
+            verdict = c.call(fn, fit, allow=fit.allowed)
+            if not isinstance(verdict, (bool, np.bool_)):
+                c.fail(f"should return True (the layer passes) or False (it fails), got "
+                       f"{verdict!r}.")
+            verdicts[bug] = bool(verdict)
+        if not verdicts["none"]:
+            c.fail("your test fails a correct LSTM. Train on data whose best possible loss you "
+                   "know: a correct model gives B copies of one sequence one prediction, so its "
+                   "loss on B different targets never goes below Var(y), and may not go much "
+                   "lower than that on data it cannot fit in the steps given.")
+        if verdicts["batch_axis_bias"]:
+            c.fail("your test passes the layer whose bias has a batch axis, (B, 4H): with a "
+                   "parameter row per example it fits any B targets, so a low loss proves "
+                   "nothing. Give it B copies of one sequence with B different targets, and fail "
+                   "a loss below what any correct model can reach, Var(y): too good to be true.")
