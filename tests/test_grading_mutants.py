@@ -46,3 +46,15 @@ def test_mutations_are_made_only_inside_solution_regions():
     assert any("__mutant_tanh__(x[:, :H])" in m.source for m in found)
     assert any("return __mutant_zeros__(z)" in m.source for m in found)
     assert len(mutants.mutants(source, kinds=("off_by_one",), max_per_kind=1)) == 1
+
+
+def test_a_line_marked_no_mutate_is_left_alone_and_a_returned_string_becomes_empty():
+    source = ("def f(x):\n    ### BEGIN SOLUTION\n"
+              "    n, k = 8, 3  # free sizes  # pragma: no mutate\n"
+              "    y = x + n * k\n    return 'big' if y > 1 else 'small'\n    ### END SOLUTION\n")
+    found = mutants.mutants(source)
+    assert found and all(m.line != 3 for m in found)
+    assert all("n, k = (8, 3)" in m.source for m in found)  # as ast.unparse writes it
+    namespace = {}
+    exec(compile(mutants.HELPERS, "<helpers>", "exec"), namespace)
+    assert namespace["__mutant_zeros__"]("gate_order") == ""
