@@ -19,6 +19,7 @@ solutions/. The README's table of contents is added here, not written in the REA
 - Dark mode (the theme's switch) keeps figures on white, where they were drawn.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -88,6 +89,12 @@ def offer_notebook(app, pagename, templatename, context, doctree):
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(executed, as_version=4)
+    # myst-nb writes a chapter it took from the cache without its outputs: take them from there.
+    from jupyter_cache import get_cache  # here: a name `jupyter_cache` in conf.py is a setting
+
+    cache = get_cache(app.env.mystnb_config.execution_cache_path)
+    with contextlib.suppress(KeyError):  # not executed: a problem set
+        _, nb = cache.merge_match_into_notebook(nb)
     nbformat.write(notebooks_dist.with_setup_cell(nb, app.config.book_source), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
