@@ -22,6 +22,7 @@ extra (Sphinx, myst-nb), the tests skip and say why.
 
 import functools
 import http.server
+import os
 import re
 import shutil
 import subprocess
@@ -62,8 +63,11 @@ if not CHROMIUM.exists():
 def build(srcdir: Path, out: Path, log: Path) -> subprocess.CompletedProcess:
     """`make html`'s build of srcdir into out, its output in log."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # The kernels inherit this environment: without PYTEST_CURRENT_TEST, as under `make html`
+    # (ipykernel would not forward what C libraries write to stderr; see conftest.py).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     result = subprocess.run(website.command(srcdir, out), cwd=srcdir, capture_output=True,
-                            text=True)
+                            text=True, env=env)
     log.write_text(result.stdout + result.stderr)
     return result
 
