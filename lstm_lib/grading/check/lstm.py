@@ -483,7 +483,14 @@ def gradient_check(fn, points=None, seed=None, quiet=False):
                 g = grads[name]
                 cols = g.shape[-1] // 4 if name in ("kernel", "recurrent_kernel", "bias") else 1
                 k = int(c.rng.integers(g.shape[-1] // cols)) * cols
-                g[..., k:k + cols] *= 1.0 + float(c.rng.choice([1e-2, 1e-4]))
+                factor = 1.0 + float(c.rng.choice([1e-2, 1e-4]))
+                if _relative_error(_scaled(g, k, cols, factor), g) < 1e-5:
+                    # That block is nearly zero (a saturated gate): plant the bug where it is
+                    # at least ten times the threshold, so that "wrong" is not a coin toss.
+                    norms = [np.linalg.norm(g[..., j:j + cols]) for j in range(0, g.shape[-1],
+                                                                                 cols)]
+                    k = int(np.argmax(norms)) * cols
+                g[..., k:k + cols] *= factor
             want = {n: float(np.linalg.norm(grads[n] - right[n])
                              / (np.linalg.norm(grads[n]) + np.linalg.norm(right[n])))
                     for n in names}
@@ -516,3 +523,13 @@ def gradient_check(fn, points=None, seed=None, quiet=False):
             if got != set(wrong):
                 c.fail(f"{planted_text}, and your errors are right, but `wrong` is "
                        f"{sorted(got)}: list exactly the names whose error exceeds 1e-6.")
+
+
+def _scaled(g, k, cols, factor):
+    out = g.copy()
+    out[..., k:k + cols] *= factor
+    return out
+
+
+def _relative_error(a, n):
+    return float(np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)))
