@@ -350,6 +350,22 @@ def test_the_checks_pass_a_good_page(toy_book, serve, reader):
 
 
 @pytest.mark.slow
+def test_a_chapter_taken_from_the_cache_is_offered_with_its_outputs(toy_book, serve, reader):
+    """myst-nb writes a chapter it took from jupyter-cache without outputs; site/conf.py adds
+    them back to the offered .ipynb."""
+    src = toy_book.parents[1] / "src"
+    (src / "book" / "01_good.md").touch()  # read again, its code unchanged: not run again
+    result = build(src, toy_book, toy_book.parents[1] / "rebuild.log")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "book/01_good" in result.stdout and "Executing" not in result.stdout
+    r = reader()
+    nb = offered_notebook(r, r.open(f"{serve(toy_book)}book/01_good.html").url)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    assert any(o.get("text") == "4\n" for o in outputs)
+
+
+@pytest.mark.slow
 def test_the_checks_name_a_traceback(toy_book, serve, reader):
     r = reader()
     problems = page_problems(r.open(f"{serve(toy_book)}book/02_traceback.html"), r.blocked)
