@@ -16,14 +16,17 @@
 # # Problem set 01 · The vanilla RNN
 #
 # Four exercises on chapter 01, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
-# chapter): the size of the layer, one step of a vanilla (Elman) RNN, the loop over a whole
-# sequence, and an RNN whose weights you choose so that it counts. Write your code where it says `# YOUR CODE HERE`, then run
-# the check cell below it: it calls your function on fresh random inputs, compares it with a
-# reference, and says what differs. Shapes use B (batch), T (time steps), D (input features) and
-# H (units). Weights are stored as Keras stores them:
-# `kernel` (D, H), `recurrent_kernel` (H, H), `bias` (H,).
+# chapter): how large a layer a parameter budget allows, a single-example step made to work on a
+# batch, the loop over a whole sequence, and an RNN whose weights you choose so that it counts.
+# Write your code where it says `# YOUR CODE HERE`, then run the check cell below it: it calls
+# your function on fresh random inputs, compares it with a reference, and says what differs.
+# Shapes use B (batch), T (time steps), D (input features) and H (units). Weights are stored as
+# Keras stores them, `kernel` (D, H), `recurrent_kernel` (H, H), `bias` (H,), except in
+# exercise 2, which starts from a textbook's layout.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+import math
+
 import numpy as np
 
 from lstm_lib.grading import check
@@ -31,44 +34,52 @@ from lstm_lib.grading import check
 rng = np.random.default_rng(0)
 
 # %% [markdown]
-# ## Exercise 1 · How many weights? ★ (1 point)
+# ## Exercise 1 · The largest layer a budget allows ★ (1 point)
 #
-# Write `simple_rnn_param_count(D, H)` that returns, as an `int`, the number of trainable
-# numbers in `keras.layers.SimpleRNN(H)` reading D input features: the sizes of the kernel, the
-# recurrent kernel and the bias added up. (Keras's `model.summary()` prints the same number.)
+# A model is `keras.layers.SimpleRNN(H)` reading D input features, followed by
+# `keras.layers.Dense(K)` on its last hidden state. You may spend at most `budget` trainable
+# numbers (what Keras's `model.summary()` would report as the total). Write
+# `largest_units(budget, D, K)` that returns the largest H, as an `int`, whose model fits in the
+# budget. Work out the count from the shapes of the weights; budgets always allow H = 1.
 
-# %% nbgrader={"grade": false, "grade_id": "simple_rnn_param_count", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def simple_rnn_param_count(D, H):
+# %% nbgrader={"grade": false, "grade_id": "largest_units", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def largest_units(budget, D, K):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_simple_rnn_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.simple_rnn_param_count(simple_rnn_param_count, points=1)
+# %% nbgrader={"grade": true, "grade_id": "check_largest_units", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.largest_units(largest_units, points=1)
 
 
 # %% [markdown]
-# ## Exercise 2 · One step ★ (2 points)
-#
-# Write `rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` that returns the next
-# hidden state
-#
-# $$h = \tanh(x \cdot W + h_{prev} \cdot U + b)$$
-#
-# - `x`: (B, D), the inputs at this step; `h_prev`: (B, H), the previous hidden state;
-# - `kernel` W: (D, H), `recurrent_kernel` U: (H, H), `bias` b: (H,);
-# - returns `h`: (B, H).
-#
-# One line of NumPy: `@` for the products, `np.tanh`; the bias broadcasts over the batch.
+# Many textbooks write the RNN for one example, with column vectors and the weights on the
+# left. This step, for exercise 2, is correct for a single sequence:
 
-# %% nbgrader={"grade": false, "grade_id": "rnn_step_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
+# %% nbgrader={"grade": false, "grade_id": "given_single_step", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+def rnn_step_single(x, h_prev, W_xh, W_hh, b_h):
+    """One example: x (D,), h_prev (H,); W_xh (H, D), W_hh (H, H), b_h (H,) -> h (H,)."""
+    return np.tanh(W_xh @ x + W_hh @ h_prev + b_h)
+
+
+# %% [markdown]
+# ## Exercise 2 · From one example to a batch ★ (2 points)
+#
+# Write `rnn_step_batch(x, h_prev, W_xh, W_hh, b_h)` that takes a whole batch, `x` (B, D) and
+# `h_prev` (B, H), with **the same weights in the same layout** as `rnn_step_single` above, and
+# returns `h` (B, H) whose row b equals `rnn_step_single(x[b], h_prev[b], W_xh, W_hh, b_h)`. No
+# loop over the batch: one matrix product per weight. Work out each product from the shapes;
+# one mistake here raises no error at all, it only gives wrong numbers. (Compare with Keras's
+# layout: which arrays are `kernel` and `recurrent_kernel`?)
+
+# %% nbgrader={"grade": false, "grade_id": "rnn_step_batch", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_step_batch(x, h_prev, W_xh, W_hh, b_h):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_rnn_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.rnn_step_forward(rnn_step_forward, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_step_batch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_step_batch(rnn_step_batch, points=2)
 
 
 # %% [markdown]
@@ -82,8 +93,8 @@ check.rnn_step_forward(rnn_step_forward, points=2)
 #   (so `hs[:, -1]` is the final state h_T).
 #
 # Loop over t, carry h from one step to the next, and collect the states (`np.stack(...,
-# axis=1)` turns a list of T arrays (B, H) into one (B, T, H)). Write the step inline or call
-# your `rnn_step_forward`.
+# axis=1)` turns a list of T arrays (B, H) into one (B, T, H)). The step, in Keras's layout, is
+# h = tanh(x · kernel + h_prev · recurrent_kernel + bias).
 
 # %% nbgrader={"grade": false, "grade_id": "rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def rnn_forward(x, h0, kernel, recurrent_kernel, bias):

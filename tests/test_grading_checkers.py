@@ -288,16 +288,16 @@ def test_progress_shows_what_passed_the_points_and_what_to_look_at_next(capsys):
     from lstm_lib.grading import feedback
 
     feedback.RESULTS.clear()
-    check.rnn_step_forward(right_rnn, points=2)
+    check.rnn_step_batch(lambda x, h, W, U, b: np.tanh(x @ W.T + h @ U.T + b), points=2)
     failure(check.rnn_forward, lambda x, h0, W, U, b: np.zeros((x.shape[0], x.shape[1], 9)))
     capsys.readouterr()
     check.progress("01")
     out = capsys.readouterr().out
     assert "your progress: 2 of 8 points" in out
-    assert re.search(r"✔ Exercise 2 · One step ★ +2/2 +passed", out)
+    assert re.search(r"✔ Exercise 2 · From one example to a batch ★ +2/2 +passed", out)
     assert re.search(r"✘ Exercise 3 · A whole sequence ★★ +0/2 +failed", out)
     assert "Next: Exercise 1 (not run)" in out
-    check.simple_rnn_param_count(lambda D, H: D * H + H * H + H, points=1)
+    check.largest_units(units_for_budget(), points=1)
     capsys.readouterr()
     check.progress("01")
     assert "Next: Exercise 3 (failed): rnn_forward: `hs` has shape" in capsys.readouterr().out
@@ -1113,3 +1113,63 @@ def test_the_trainer_fits_random_data_and_a_batch_axis_bias_beats_var_y():
     assert min(check.trainer("batch_axis_bias")(same, y)) < 1e-3 * y.var()
     with pytest.raises(ValueError, match=r"y \(B, 1\), got \(8, 6, 3\) and \(8,\)"):
         check.trainer("none")(x, y[:, 0])
+
+
+def units_for_budget(count="right", compare="<=", off=0):
+    """Problem set 01's largest H within a parameter budget, with the knobs of the classic
+    mistakes."""
+    counts = {"right": lambda H, D, K: D * H + H * H + H + H * K + K,
+              "no head bias": lambda H, D, K: D * H + H * H + H + H * K,
+              "no head": lambda H, D, K: D * H + H * H + H,
+              "no recurrent": lambda H, D, K: D * H + H + H * K + K}
+
+    def largest(budget, D, K):
+        H = 1
+        while True:
+            n = counts[count](H + 1, D, K)
+            if not (n <= budget if compare == "<=" else n < budget):
+                return H + off
+            H += 1
+    return largest
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (units_for_budget(count="no head bias"), "the head's bias (K numbers) is missing"),
+    (units_for_budget(count="no head"), "the Dense head is missing"),
+    (units_for_budget(count="no recurrent"), "the recurrent kernel (H, H) is missing"),
+    (units_for_budget(compare="<"), "a budget met exactly is allowed"),
+    (units_for_budget(off=1), "that is the first H that does not fit"),
+    (lambda budget, D, K: float(units_for_budget()(budget, D, K)), "should return an int"),
+], ids=["head bias", "no head", "no recurrent kernel", "strict", "one over", "float"])
+def test_largest_units_names_what_the_count_leaves_out(fn, expected):
+    check.largest_units(units_for_budget(), quiet=True)
+    message = str(failure(check.largest_units, fn))
+    assert expected in message, message
+
+
+def batch_step(recurrent="h @ W_hh.T", loop=False):
+    """Problem set 01's batched step in the textbook layout, with the classic mistakes."""
+    def step(x, h, W_xh, W_hh, b_h):
+        if loop:
+            return np.stack([np.tanh(W_xh @ x[b] + W_hh @ h[b] + b_h) for b in range(len(x))])
+        rec = {"h @ W_hh.T": h @ W_hh.T, "h @ W_hh": h @ W_hh, "none": 0}[recurrent]
+        return np.tanh(x @ W_xh.T + rec + b_h)
+    return step
+
+
+@pytest.mark.parametrize("fn, expected, sizes", [
+    (batch_step(recurrent="h @ W_hh"), "The shapes cannot warn you, because W_hh is square", {}),
+    (batch_step(recurrent="none"), "the recurrent term is missing", {}),
+    (lambda x, h, W, U, b: np.tanh(x @ W + h @ U.T + b), "which uses W_xh's transpose",
+     {"D": 3, "H": 3}),
+    (lambda x, h, W, U, b: np.tanh(x @ W + h @ U.T + b), "x @ W_xh.T, (B, D) @ (D, H)",
+     {"B": 2, "D": 4, "H": 3}),
+    (lambda x, h, W, U, b: np.tanh(W @ x.T + U @ h.T + b[:, None]), "The right sizes in the "
+     "wrong order", {"B": 2, "D": 4, "H": 3}),
+    (batch_step(loop=True), "a loop over the batch", {"B": 3}),
+], ids=["W_hh untransposed", "no recurrence", "W_xh untransposed, square", "W_xh shapes",
+        "transposed output", "loop"])
+def test_rnn_step_batch_names_the_silent_transpose_and_the_loop(fn, expected, sizes):
+    check.rnn_step_batch(batch_step(), quiet=True)
+    message = str(failure(check.rnn_step_batch, fn, **sizes))
+    assert expected in message, message

@@ -24,11 +24,11 @@ from teaching_tools.autograde.static import library_names, library_use
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 RNN = (SOLUTIONS / "01_vanilla_rnn.py").read_text()
-ANSWER_0 = "    return D * H + H * H + H"
-ANSWER_1 = "    return np.tanh(x @ kernel + h_prev @ recurrent_kernel + bias)"
+ANSWER_0 = "    return (math.isqrt(b * b + 4 * (budget - K)) - b) // 2"
+ANSWER_1 = "    return np.tanh(x @ W_xh.T + h_prev @ W_hh.T + b_h)"
 ANSWER_2 = "        h = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)"
-WRONG_1 = "    return np.tanh(x @ kernel + h_prev @ recurrent_kernel)"
-CHECK_1 = "check.rnn_step_forward(rnn_step_forward, points=2)\n"
+WRONG_1 = "    return np.tanh(x @ W_xh.T + h_prev @ W_hh.T)"
+CHECK_1 = "check.rnn_step_batch(rnn_step_batch, points=2)\n"
 
 
 def variant(*replacements, text=RNN):
@@ -70,7 +70,7 @@ def test_assemble_restores_edited_and_deleted_checks_and_keeps_the_answers():
     assert [c.source for c in grades] == [c.source for c in ref_grades]
     assert "BEGIN HIDDEN TESTS" in grades[0].source  # hidden tests come back
     answers = {c.grade_id: c.source for c in cells if c.role == "solution"}
-    assert WRONG_1 in answers["rnn_step_forward"]
+    assert WRONG_1 in answers["rnn_step_batch"]
     assert [c.points for c in grades] == [1, 2, 2, 3]
 
 
@@ -80,15 +80,15 @@ def test_assemble_keeps_added_cells_after_the_cell_they_followed_and_drops_lost_
     nb.cells.insert(ids.index("rnn_forward") + 1, jupytext.reads(
         "# %%\nprint('mine')\n", fmt="py:percent").cells[0])
     nb.cells.insert(0, jupytext.reads("# %%\nimport os\n", fmt="py:percent").cells[0])
-    del nb.cells[[notebook.grade_id(c) for c in nb.cells].index("simple_rnn_param_count")]
+    del nb.cells[[notebook.grade_id(c) for c in nb.cells].index("largest_units")]
     cells = assemble(nb, reference())
     roles = [(c.role, c.grade_id or c.source) for c in cells]
     assert roles[0] == ("added", "import os")
     assert cells[0].exercise == "*"
     k = roles.index(("solution", "rnn_forward"))
     assert roles[k + 1] == ("added", "print('mine')") and cells[k + 1].exercise == "rnn_forward"
-    assert ("solution", "simple_rnn_param_count") not in roles
-    assert ("grade", "check_simple_rnn_param_count") in roles
+    assert ("solution", "largest_units") not in roles
+    assert ("grade", "check_largest_units") in roles
 
 
 def test_static_check_spots_the_library_and_tampering():
@@ -158,41 +158,41 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
     cases = {
         # name: (source, expected points of 8, {check: status})
         "tampered_pass": (variant((ANSWER_1, WRONG_1), (CHECK_1, "pass\n")), 6,
-                          {"check_rnn_step_forward": "failed"}),
+                          {"check_rnn_step_batch": "failed"}),
         "tampered_deleted": (re.sub(r"# %% nbgrader=\{\"grade\": true, \"grade_id\": "
-                                    r"\"check_rnn_step_forward\".*?(?=# %% \[markdown\])", "",
+                                    r"\"check_rnn_step_batch\".*?(?=# %% \[markdown\])", "",
                                     variant((ANSWER_1, WRONG_1)), flags=re.S), 6,
-                             {"check_rnn_step_forward": "failed"}),
+                             {"check_rnn_step_batch": "failed"}),
         "hidden_tests": (variant((ANSWER_1, ANSWER_1 + ".reshape(x.shape[0], -1)"
-                                  ".squeeze()")), 6, {"check_rnn_step_forward": "failed"}),
+                                  ".squeeze()")), 6, {"check_rnn_step_batch": "failed"}),
         "endless_loop": (variant((ANSWER_1, "    while True:\n        pass")), 6,
-                         {"check_rnn_step_forward": "timeout"}),
+                         {"check_rnn_step_batch": "timeout"}),
         "deaf_loop": (variant((ANSWER_1, "    while True:\n        try:\n"
                                "            sum(range(10**6))\n        except BaseException:\n"
                                "            pass")), 1,
-                      {"check_rnn_step_forward": "timeout", "check_rnn_forward": "not run"}),
+                      {"check_rnn_step_batch": "timeout", "check_rnn_forward": "not run"}),
         "exit": (variant((ANSWER_1, "    import os; os._exit(3)")), 1,
-                 {"check_rnn_step_forward": "crashed", "check_rnn_forward": "not run"}),
+                 {"check_rnn_step_batch": "crashed", "check_rnn_forward": "not run"}),
         "segfault": (variant((ANSWER_2, "        import ctypes; ctypes.string_at(0)")), 3,
                      {"check_rnn_forward": "crashed"}),
         "flood": (variant((ANSWER_1, "    while True:\n        print('spam ' * 1000)")), 6,
-                  {"check_rnn_step_forward": "output flood"}),
+                  {"check_rnn_step_batch": "output flood"}),
         "memory": (variant((ANSWER_1, "    return np.ones((1024, 1024, 1024))")), 6,
-                   {"check_rnn_step_forward": "failed"}),
+                   {"check_rnn_step_batch": "failed"}),
         "deletes_files": (variant((ANSWER_1, "    import glob, os\n"
                                    "    for f in set(glob.glob('*') + glob.glob(os.path."
                                    "expanduser('~/*'))):\n"
                                    "        if os.path.isfile(f):\n            os.remove(f)\n"
                                    + ANSWER_1)), 8, {}),
         "imports_reference": (variant((ANSWER_1, "    from lstm_lib.numpy import rnn\n"
-                                       "    return rnn.rnn_step_forward(x, h_prev, kernel, "
-                                       "recurrent_kernel, bias)[0]")), 6,
-                              {"check_rnn_step_forward": "uses reference"}),
+                                       "    return rnn.rnn_step_forward(x, h_prev, W_xh.T, "
+                                       "W_hh.T, b_h)[0]")), 6,
+                              {"check_rnn_step_batch": "uses reference"}),
         "hides_reference": (variant((ANSWER_1, "    import importlib\n    m = importlib."
                                      "import_module('lstm' + '_lib.grading.reference')\n"
-                                     "    return m.rnn_step(x, h_prev, kernel, "
-                                     "recurrent_kernel, bias)")), 6,
-                            {"check_rnn_step_forward": "uses reference"}),
+                                     "    return m.rnn_step(x, h_prev, W_xh.T, W_hh.T, "
+                                     "b_h)")), 6,
+                            {"check_rnn_step_batch": "uses reference"}),
         "replaces_check": (variant((ANSWER_1, WRONG_1 + "\n\n\nclass _Pass:\n"
                                     "    def __getattr__(self, name):\n"
                                     "        return lambda *a, **k: None\n\n\n"
@@ -255,9 +255,9 @@ def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     assert set(data) == {"01_vanilla_rnn.ipynb", "notes.py"}
     alice = data["01_vanilla_rnn.ipynb"]
     assert alice["points"] == 6 and alice["max_points"] == 8
-    step = by_id(alice)["check_rnn_step_forward"]
+    step = by_id(alice)["check_rnn_step_batch"]
     assert step["status"] == "failed" and "the bias is missing" in step["message"]
-    assert "reproduce: check.rnn_step_forward(..., seed=" in step["message"]
+    assert "reproduce: check.rnn_step_batch(..., seed=" in step["message"]
     assert data["notes.py"]["exercises"][0]["status"] == "unknown notebook"
     rows = list(csv.DictReader(csv_path.open()))
     assert list(rows[0]) == ["submission", "notebook", "grade_id", "points", "max_points",
@@ -265,8 +265,8 @@ def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     assert len(rows) == 5
     assert {(r["grade_id"], r["points"], r["max_points"]) for r in rows
             if r["notebook"] == "01_vanilla_rnn"} == {
-        ("check_rnn_step_forward", "0", "2"), ("check_rnn_forward", "2", "2"),
-        ("check_simple_rnn_param_count", "1", "1"), ("check_bracket_counter", "3", "3")}
+        ("check_rnn_step_batch", "0", "2"), ("check_rnn_forward", "2", "2"),
+        ("check_largest_units", "1", "1"), ("check_bracket_counter", "3", "3")}
     assert "01_vanilla_rnn.ipynb" in stdout and "6/8 points" in stdout
 
 

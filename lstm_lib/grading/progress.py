@@ -12,8 +12,8 @@ from .feedback import RESULTS
 # problem set -> [(checker, "Exercise n · title ★", points)], in the notebook's order.
 SETS = {
     "01": [
-        ("simple_rnn_param_count", "Exercise 1 · How many weights? ★", 1),
-        ("rnn_step_forward", "Exercise 2 · One step ★", 2),
+        ("largest_units", "Exercise 1 · The largest layer a budget allows ★", 1),
+        ("rnn_step_batch", "Exercise 2 · From one example to a batch ★", 2),
         ("rnn_forward", "Exercise 3 · A whole sequence ★★", 2),
         ("bracket_counter", "Exercise 4 · An RNN that counts brackets, by hand ★★★", 3),
     ],

@@ -10,7 +10,8 @@ sizes such as `B=`, `T=`, `D=`, `H=` (try an edge case). TensorFlow is imported 
 checkers of problem set 07, when they run. `check.progress("03")`, the last cell of a set, shows
 which of its checks pass in this kernel, the points so far and what to look at next.
 
-    01 rnn.py       simple_rnn_param_count, rnn_step_forward, rnn_forward, bracket_counter
+    01 rnn.py       largest_units, rnn_step_batch, rnn_forward, bracket_counter (and
+                    rnn_step_forward, chapter 01's step in Keras's layout)
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward,
                     leaky_rnn_step_backward
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
@@ -54,13 +55,14 @@ from .practice import (
 from .rnn import (
     bracket_counter,
     clip_by_global_norm,
+    largest_units,
     leaky_rnn_step_backward,
     numerical_gradient,
     rnn_backward,
     rnn_forward,
     rnn_step_backward,
+    rnn_step_batch,
     rnn_step_forward,
-    simple_rnn_param_count,
 )
 from .speed import (
     fair_ratio,
@@ -81,7 +83,7 @@ from .training import (
 from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step_forward
 
 __all__ = [
-    "rnn_step_forward", "rnn_forward", "simple_rnn_param_count", "bracket_counter",
+    "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "bracket_counter",
     "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",

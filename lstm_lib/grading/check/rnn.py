@@ -48,21 +48,102 @@ def rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
             diagnose_sequence(c, hs, want, lambda t: ref.rnn_step(x[:, t], h0, W, U, b), h0)
 
 
-def simple_rnn_param_count(fn, points=None, seed=None, quiet=False):
-    """fn(D, H) -> the number of trainable numbers in keras.layers.SimpleRNN(H) on D inputs."""
-    with Check("simple_rnn_param_count", points, seed, quiet) as c:
-        D, H = (int(n) for n in c.rng.integers(2, 300, size=2))
-        got = c.call(fn, D, H)
-        if not isinstance(got, (int, np.integer)):
-            c.fail(f"should return an int, got {type(got).__name__} {got!r}.")
-        want = D * H + H * H + H
-        hints = {D * H + H * H: "the bias (H numbers) is missing.",
-                 D * H + H: "the recurrent kernel (H x H) is missing.",
-                 H * H + H: "the kernel (D x H) is missing.",
-                 2 * D * H + H: "the recurrent kernel is H x H, not D x H."}
+def largest_units(fn, points=None, seed=None, quiet=False):
+    """fn(budget, D, K) -> the largest H (an int) for which SimpleRNN(H) on D inputs, then
+    Dense(K), has at most `budget` trainable numbers."""
+    with Check("largest_units", points, seed, quiet) as c:
+        D, K = int(c.rng.integers(1, 300)), int(c.rng.integers(1, 40))
+
+        def count(H, d=D, k=K):
+            return d * H + H * H + H + H * k + k
+
+        budgets = [count(1)]  # the smallest budget: H = 1
+        for H in c.rng.integers(2, 400, size=6):  # met exactly, one short of H + 1, between
+            H = int(H)
+            budgets += [count(H), count(H + 1) - 1, int(c.rng.integers(count(H), count(H + 1)))]
+        got = []
+        for budget in budgets:
+            H = c.call(fn, budget, D, K)
+            if isinstance(H, (bool, np.bool_)) or not isinstance(H, (int, np.integer)):
+                c.fail(f"should return an int, got {type(H).__name__} {H!r}.")
+            got.append(int(H))
+        want = [_largest(count, budget) for budget in budgets]
         if got != want:
-            hint = hints.get(int(got), "count kernel (D, H), recurrent_kernel (H, H), bias (H,).")
-            c.fail(f"for D = {D}, H = {H} you return {got}, expected {want}: {hint}")
+            _diagnose_units(c, got, want, budgets, D, K, count)
+
+
+def _largest(count, budget):
+    H = 1
+    while count(H + 1) <= budget:
+        H += 1
+    return H
+
+
+def _diagnose_units(c, got, want, budgets, D, K, count):
+    """Name the mistake whose answers are the learner's on every budget, else the first."""
+    k = next(j for j, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
+    budget, H, right = budgets[k], got[k], want[k]
+    case = f"for budget = {budget}, D = {D}, K = {K} you return H = {H}, expected {right}"
+    if got == [w + 1 for w in want]:
+        c.fail(f"{case}: H = {H} needs {count(H)} numbers, over the budget: that is the first "
+               "H that does not fit; the answer is the one before it.")
+    strict = [_largest(lambda n: count(n) + 1, b) for b in budgets]
+    if got == strict:
+        c.fail(f"{case}: H = {right} uses exactly {budget} numbers, and a budget met exactly "
+               "is allowed (count <= budget, not <).")
+    variants = [
+        (lambda n: D * n + n * n + n + n * K, "the head's bias (K numbers) is missing."),
+        (lambda n: D * n + n * n + n, "the Dense head is missing: its kernel (H, K) and bias "
+         "(K,) count against the budget too."),
+        (lambda n: D * n + n * n + n * K + K, "the recurrent layer's bias (H numbers) is "
+         "missing."),
+        (lambda n: D * n + n + n * K + K, "the recurrent kernel (H, H) is missing."),
+        (lambda n: 2 * D * n + n + n * K + K, "the recurrent kernel is (H, H), not (D, H)."),
+    ]
+    for wrong, hint in variants:
+        if got == [_largest(wrong, b) for b in budgets]:
+            c.fail(f"{case}: your count leaves something out: {hint}")
+    used = f"H = {H} needs {count(H)} numbers" if H > 0 else f"H = {H} is no layer"
+    c.fail(f"{case} ({used}; H = {right} needs {count(right)}, H = {right + 1} needs "
+           f"{count(right + 1)}). Count kernel (D, H), recurrent kernel (H, H), bias (H,), "
+           "then the head's kernel (H, K) and bias (K,).")
+
+
+BATCH_HINT = ("W_xh is (H, D) and W_hh (H, H), the textbook's layout: row b needs "
+              "W_xh @ x[b], and for all rows at once that is x @ W_xh.T, (B, D) @ (D, H).")
+
+
+def rnn_step_batch(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x (B, D), h_prev (B, H), W_xh (H, D), W_hh (H, H), b_h (H,)) -> h (B, H), row b
+    equal to tanh(W_xh @ x[b] + W_hh @ h_prev[b] + b_h), without a loop over the batch."""
+    from .speed import counted
+
+    with Check("rnn_step_batch", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        x, h_prev = c.randn(B, D), c.randn(B, H)
+        W_xh, W_hh, b_h = c.randn(H, D, scale=0.6), c.randn(H, H, scale=0.6), c.randn(H)
+        result, n = counted(c, fn, x, h_prev, W_xh, W_hh, b_h, hint=BATCH_HINT)
+        h = c.outputs(result, "h", (B, H), "(B, H)")
+        want = np.stack([np.tanh(W_xh @ x[b] + W_hh @ h_prev[b] + b_h) for b in range(B)])
+        if not close(h, want):
+            c.mistakes((h,), [
+                ("the recurrent term is h_prev @ W_hh, which uses W_hh's transpose: row b needs "
+                 "W_hh @ h_prev[b], and for the batch that is h_prev @ W_hh.T. The shapes "
+                 "cannot warn you, because W_hh is square.",
+                 lambda: np.tanh(x @ W_xh.T + h_prev @ W_hh + b_h)),
+                ("the input term is x @ W_xh, which uses W_xh's transpose (the shapes only fit "
+                 "because D = H here): row b needs W_xh @ x[b], that is x @ W_xh.T.",
+                 lambda: np.tanh(x @ W_xh + h_prev @ W_hh.T + b_h)),
+                ("the bias is missing.", lambda: np.tanh(x @ W_xh.T + h_prev @ W_hh.T)),
+                ("the recurrent term is missing.", lambda: np.tanh(x @ W_xh.T + b_h)),
+                ("no tanh: h = tanh(a), not a.", lambda: x @ W_xh.T + h_prev @ W_hh.T + b_h),
+            ])
+            c.same("h", h, want, "row b of h must be tanh(W_xh @ x[b] + W_hh @ h_prev[b] + b_h)"
+                   ", the single-example step.")
+        if n > 3:
+            c.fail(f"the values are right, but your step took {n} matrix products for B = {B} "
+                   "rows: a loop over the batch. One product per weight computes every row at "
+                   "once, x @ W_xh.T is (B, H).")
 
 
 # -- 02: backpropagation through time ----------------------------------------------------
