@@ -48,13 +48,21 @@ def run_chapter(path: Path, kernel: str, results: Path) -> float:
 
 
 def format_table(rows: list[dict], times: dict[str, float]) -> str:
+    """The results as a Markdown table; a result that is text over several lines (a sample a
+    model wrote) follows the table as a block of its own, labelled with its experiment."""
+    texts = [row for row in rows if isinstance(row["value"], str) and "\n" in row["value"]]
     lines = ["| experiment | metric | long run | paper |", "|---|---|---|---|"]
     for row in rows:
+        if any(row is text for text in texts):
+            continue
         value = row["value"]
         shown = f"{value:.4g}" if isinstance(value, float) else str(value)
         unit = f" {row['unit']}" if row["unit"] else ""
         lines.append(f"| {row['experiment']} | {row['metric']} | {shown}{unit} | "
                      f"{row['paper'] or '—'} |")
+    for row in texts:
+        lines += ["", f"{row['experiment']}, {row['metric']} (run {row['run']}, {row['time']}):",
+                  "", "```text", row["value"], "```"]
     lines.append("")
     lines += [f"{name}: {seconds / 60:.1f} min" for name, seconds in times.items()]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from lstm_lib import runs
 steps = runs.budget(short=10, long=500)
 assert steps == 500, "the kernel did not see LSTM_BOOK_RUN=long"
 runs.record("toy experiment", "steps", steps, unit="steps", paper="none")
+runs.record("toy experiment", "a sample", "ROMEO:\\nWhat light?")
 """,
 )
 
@@ -27,6 +28,10 @@ def test_a_chapter_runs_long_and_its_results_are_tabulated(tmp_path, capsys, mon
     out = capsys.readouterr().out
     assert "| toy experiment | steps | 500 steps | none |" in out
     assert "99_toy.md:" in out
+    # A text over several lines is no table cell: it follows the table, labelled, as written.
+    assert "| a sample |" not in out
+    assert "toy experiment, a sample (run long" in out
+    assert "```text\nROMEO:\nWhat light?\n```" in out
 
 
 def test_a_failing_chapter_fails_the_command(tmp_path, capsys):
