@@ -1,10 +1,12 @@
-"""Dropout on lstm_lib.tensorflow's cells, run by keras.layers.RNN, with Keras's semantics.
+"""Dropout on lstm_lib.tensorflow's cells and layers, with Keras's semantics.
 
-A cell with dropout > 0 multiplies x_t by one mask per sequence (B, D), and with
-recurrent_dropout > 0 multiplies h by one mask (B, H) before h @ recurrent_kernel, at every step
-of that sequence, only when training; each kept value is scaled by 1 / (1 - rate). Compared
-with: the same cell without dropout (inference), our layers (the same masks from the same seed)
-and Keras's own cells and layers where Keras draws the same masks (see test_same_as_keras).
+A cell with dropout > 0 multiplies x_t by a mask (B, D), and with recurrent_dropout > 0
+multiplies h by a mask (B, H) before h @ recurrent_kernel, the same at every step of a sequence,
+only when training; each kept value is scaled by 1 / (1 - rate). The LSTM and GRU draw one mask
+per gate when recurrent_dropout > 0 or implementation=1, as Keras's cells do. Compared with: the
+same cell without dropout (inference), Keras's own layers and cells for every rate setting
+(outputs and gradients, the same seed giving the same masks), and what each gate's weight
+gradient shows of the mask that gate saw.
 """
 
 from lstm_lib.tf_startup import import_tensorflow
@@ -88,51 +90,131 @@ def test_recurrent_mask_drops_the_rate_of_h_at_every_step():
                                np.tanh(1 + np.tanh(1.0)), rtol=1e-6)  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("rates", [(0.3, 0.0), (0.0, 0.4), (0.3, 0.4)])
-def test_cell_in_keras_rnn_is_our_layer_with_the_same_seed(kind, rates):
-    """The layer draws its masks from its cell's seed generator in the order keras.layers.RNN
-    draws them (inputs, then h): the same seed, the same masks, the same outputs."""
+def assert_relative(actual, expected, tol=1e-5, what=""):
+    """|actual - expected| <= tol * max|expected|, elementwise."""
+    expected = np.asarray(expected)
+    np.testing.assert_allclose(
+        actual, expected, rtol=tol, atol=tol * np.abs(expected).max(), err_msg=what
+    )
+
+
+RATES = [(0.3, 0.0), (0.0, 0.4), (0.3, 0.4)]  # (dropout, recurrent_dropout)
+CASES = [
+    ("SimpleRNN", {}),
+    ("LSTM", {}),
+    ("LSTM", {"implementation": 1}),  # one input mask per gate, also without recurrent dropout
+    ("GRU", {}),
+    ("GRU", {"implementation": 1}),
+    ("GRU", {"reset_after": False}),
+]
+
+
+def _four_runners(kind, rates, seed, **kwargs):
+    """Keras's layer (use_cudnn=False: its generic loop), keras.layers.RNN running Keras's cell,
+    our layer, keras.layers.RNN running our cell; all with the same seed and Keras's weights."""
     dropout, recurrent_dropout = rates
-    rnn = _rnn(kind, seed=5, dropout=dropout, recurrent_dropout=recurrent_dropout)
-    layer = getattr(ltf, kind)(H, return_sequences=True, seed=5, dropout=dropout,
-                               recurrent_dropout=recurrent_dropout)  # fmt: skip
-    layer.build((None, T, D))
-    layer.set_weights(rnn.get_weights())
-    x = _x(1)
-    # The LSTM layer without recurrent dropout runs per_gate_lstm: other sums, same numbers.
-    np.testing.assert_allclose(layer(x, training=True), rnn(x, training=True),
-                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    kwargs = {"dropout": dropout, "recurrent_dropout": recurrent_dropout, "seed": seed, **kwargs}
+    no_cudnn = {} if kind == "SimpleRNN" else {"use_cudnn": False}
+    cell = kind + "Cell"
+    runners = [
+        getattr(keras.layers, kind)(H, return_sequences=True, **no_cudnn, **kwargs),
+        keras.layers.RNN(getattr(keras.layers, cell)(H, **kwargs), return_sequences=True),
+        getattr(ltf, kind)(H, return_sequences=True, **kwargs),
+        keras.layers.RNN(getattr(ltf, cell)(H, **kwargs), return_sequences=True),
+    ]
+    for runner in runners:
+        runner.build((None, T, D))
+    for runner in runners[1:]:
+        runner.set_weights(runners[0].get_weights())
+    return runners
 
 
-def _keras_and_ours(kind, seed, **kwargs):
-    extra = {} if kind == "SimpleRNN" else {"use_cudnn": False}
-    theirs = getattr(keras.layers, kind)(H, return_sequences=True, seed=seed, **extra, **kwargs)
-    ours = keras.layers.RNN(getattr(ltf, kind + "Cell")(H, seed=seed, **kwargs),
-                            return_sequences=True)  # fmt: skip
-    theirs.build((None, T, D))
-    ours.build((None, T, D))
-    ours.set_weights(theirs.get_weights())
-    return theirs, ours
+def _inference_then_training(runner, x):
+    """One call in inference (Keras draws masks there too, unused), then one in training:
+    its outputs, and the gradients of a loss reading every output, for x and each weight."""
+    inference = runner(x, training=False)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = runner(x, training=True)
+        weights = tf.reshape(tf.cos(tf.range(T * H, dtype=y.dtype)), (T, H))  # all unequal
+        loss = tf.reduce_sum(y * weights)
+    return inference, y, tape.gradient(loss, [x, *runner.trainable_weights])
 
 
-@pytest.mark.parametrize(
-    "kind, kwargs",
-    [("SimpleRNN", {"dropout": 0.3, "recurrent_dropout": 0.4}),
-     ("LSTM", {"dropout": 0.3}),
-     ("GRU", {"dropout": 0.3})],
-)  # fmt: skip
-def test_same_as_keras(kind, kwargs):
-    """Where Keras draws the same masks from the same seed, training gives Keras's numbers.
-    That is every case of SimpleRNNCell, and input dropout alone for the LSTM and GRU cells: with
-    recurrent_dropout > 0 these switch to implementation=1 and draw one mask per gate (4 for
-    the LSTM, 3 for the GRU), where ours draw one for all gates, so their numbers differ."""
-    theirs, ours = _keras_and_ours(kind, seed=21, **kwargs)
+@pytest.mark.parametrize("rates", RATES, ids=["dropout", "recurrent", "both"])
+@pytest.mark.parametrize("kind, kwargs", CASES, ids=lambda v: v if isinstance(v, str) else
+                         "-".join(f"{k}={w}" for k, w in v.items()) or "default")  # fmt: skip
+def test_training_gives_kerass_numbers_for_every_rate_setting(kind, kwargs, rates):
+    """Our layer and our cell in keras.layers.RNN draw Keras's masks (how many, in which order,
+    from the cell's seed generator, also in inference) and apply them to Keras's gates: the
+    same seed and weights give Keras's outputs and gradients. One mask shared by all gates, or
+    no draw in inference, would give other numbers."""
     x = _x(2)
-    np.testing.assert_allclose(ours(x, training=True), theirs(x, training=True),
-                               rtol=1e-5, atol=1e-6)  # fmt: skip
-    np.testing.assert_allclose(ours(x, training=False), theirs(x, training=False),
-                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    keras_layer, *others = _four_runners(kind, rates, seed=21, **kwargs)
+    expected_inference, expected_y, expected_grads = _inference_then_training(keras_layer, x)
+    assert np.abs(expected_y - expected_inference).max() > 1e-2  # the masks act
+    for runner, name in zip(others, ["Keras's cell", "our layer", "our cell"], strict=True):
+        inference, y, grads = _inference_then_training(runner, x)
+        assert_relative(inference, expected_inference, what=f"{name}, inference")
+        assert_relative(y, expected_y, what=f"{name}, training")
+        names = ["x", "kernel", "recurrent_kernel", "bias"]
+        for g, g_keras, w in zip(grads, expected_grads, names, strict=True):
+            assert_relative(g, g_keras, what=f"{name}, gradient for {w}")
+
+
+def _gate_weight_gradients(runner, x):
+    """Each gate's block of the gradient for kernel and for recurrent_kernel, (G, D, H) and
+    (G, H, H), of a loss reading every output, in training."""
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.sin(runner(x, training=True)))
+    cell = runner.cell
+    g_kernel, g_recurrent = tape.gradient(loss, [cell.kernel, cell.recurrent_kernel])
+    G = g_kernel.shape[-1] // cell.units
+    return [np.stack(np.split(g.numpy(), G, axis=-1)) for g in (g_kernel, g_recurrent)]
+
+
+def _dropped_rows(gate_blocks):
+    """Per gate, which input rows got no gradient at all, (G, rows): the units its mask
+    dropped (x_d m_d = 0 in every product that reads row d)."""
+    return np.all(gate_blocks == 0, axis=-1)
+
+
+@pytest.mark.parametrize("kind, kwargs", [
+    ("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}),
+], ids=["LSTM", "GRU", "GRU-reset_after=False"])  # fmt: skip
+@pytest.mark.parametrize("in_rnn", [False, True], ids=["layer", "cell_in_rnn"])
+def test_with_recurrent_dropout_each_gate_has_its_own_masks(kind, kwargs, in_rnn):
+    """One sequence (B = 1) of random inputs: a row of a gate's kernel block gets no gradient
+    exactly when that gate's input mask dropped the input unit, and a row of its recurrent
+    block when its mask on h dropped that unit. Each gate drops its own units, about the rate
+    of them; with one mask for all gates every block would lose the same rows."""
+    n, rate = 64, 0.5
+    if in_rnn:
+        runner = keras.layers.RNN(getattr(ltf, kind + "Cell")(n, dropout=rate,
+                                  recurrent_dropout=rate, seed=5, **kwargs))  # fmt: skip
+    else:
+        runner = getattr(ltf, kind)(n, dropout=rate, recurrent_dropout=rate, seed=5, **kwargs)
+    x = _x(4, (1, 3, n))
+    for blocks in _gate_weight_gradients(runner, x):
+        dropped = _dropped_rows(blocks)  # (G, n)
+        assert np.all(np.abs(dropped.mean(axis=1) - rate) < 0.25), dropped.mean(axis=1)
+        for g in range(1, len(dropped)):
+            assert np.any(dropped[g] != dropped[0]), f"gate {g} dropped gate 0's units"
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_input_dropout_alone_is_one_mask_for_all_gates(kind):
+    """Without recurrent dropout and with implementation=2 (Keras's default), the LSTM and GRU
+    draw one input mask, as Keras's fused path does: every gate's kernel block loses the same
+    rows; implementation=1 gives each gate its own."""
+    n, rate, x = 64, 0.5, _x(4, (1, 3, 64))
+    shared = getattr(ltf, kind)(n, dropout=rate, seed=5)
+    dropped = _dropped_rows(_gate_weight_gradients(shared, x)[0])
+    assert 0 < dropped[0].mean() < 1
+    np.testing.assert_array_equal(dropped, np.broadcast_to(dropped[0], dropped.shape))
+    per_gate = getattr(ltf, kind)(n, dropout=rate, seed=5, implementation=1)
+    dropped = _dropped_rows(_gate_weight_gradients(per_gate, x)[0])
+    assert not np.all(dropped == dropped[0])
 
 
 def test_a_model_with_dropout_cells_trains_and_predicts():
@@ -156,6 +238,18 @@ def test_config_round_trip_keeps_the_rates():
     cell = ltf.GRUCell(H, dropout=0.25, recurrent_dropout=0.5, seed=7)
     again = ltf.GRUCell.from_config(cell.get_config())
     assert (again.dropout, again.recurrent_dropout, again.seed) == (0.25, 0.5, 7)
+
+
+@pytest.mark.parametrize("cls", [ltf.LSTMCell, ltf.GRUCell])
+def test_implementation_decides_the_number_of_masks_and_round_trips(cls):
+    """As Keras's cells: recurrent_dropout > 0 forces implementation 1, masks one per gate."""
+    assert cls(H).dropout_mask_count is None
+    assert cls(H, recurrent_dropout=0.1).implementation == 1
+    cell = cls(H, dropout=0.1, implementation=1)
+    assert cell.dropout_mask_count == cell.gates
+    assert cls.from_config(cell.get_config()).dropout_mask_count == cell.gates
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: implementation must be 0, 1 or 2"):
+        cls(H, implementation=3)
 
 
 def test_bad_rate_names_the_cell():

@@ -113,6 +113,8 @@ MASK = np.array([[1, 1, 0], [1, 1, 1]], bool)
         ({"mask": MASK}, False),
         ({"training": True, "_recurrent_dropout": 0.3}, False),
         ({"training": False, "_recurrent_dropout": 0.3}, True),  # dropout is off in inference
+        ({"training": True, "_implementation": 1}, False),  # an input mask per gate
+        ({"training": False, "_implementation": 1}, True),
     ],
 )
 def test_auto_takes_the_per_gate_path_on_a_cpu_when_nothing_needs_the_generic_loop(
@@ -120,7 +122,8 @@ def test_auto_takes_the_per_gate_path_on_a_cpu_when_nothing_needs_the_generic_lo
 ):
     calls = spy_on_per_gate_path(monkeypatch)
     call = dict(call)
-    layer = ltf.LSTM(H, dropout=0.2, recurrent_dropout=call.pop("_recurrent_dropout", 0.0))
+    layer = ltf.LSTM(H, dropout=0.2, recurrent_dropout=call.pop("_recurrent_dropout", 0.0),
+                     implementation=call.pop("_implementation", 2))  # fmt: skip
     assert layer.use_per_gate == "auto"
     run_layer(layer, **call)
     assert bool(calls) == per_gate
@@ -142,14 +145,14 @@ def test_false_never_takes_the_per_gate_path(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "call, recurrent_dropout, why",
-    [({"mask": MASK}, 0.0, "a mask"),
-     ({"training": True}, 0.3, "recurrent dropout while training")],
+    "call, kwargs, why",
+    [({"mask": MASK}, {}, "a mask"),
+     ({"training": True}, {"recurrent_dropout": 0.3}, "recurrent dropout while training"),
+     ({"training": True}, {"dropout": 0.3, "implementation": 1},
+      r"an input dropout mask per gate \(implementation=1\) while training")],
 )  # fmt: skip
-def test_true_refuses_a_call_only_the_generic_loop_handles_and_says_why(
-    call, recurrent_dropout, why
-):
-    layer = ltf.LSTM(H, use_per_gate=True, recurrent_dropout=recurrent_dropout)
+def test_true_refuses_a_call_only_the_generic_loop_handles_and_says_why(call, kwargs, why):
+    layer = ltf.LSTM(H, use_per_gate=True, **kwargs)
     with pytest.raises(ValueError, match=f"use_per_gate=True, but this call has {why}"):
         run_layer(layer, **call)
 

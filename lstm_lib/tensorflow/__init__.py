@@ -3,7 +3,8 @@ as Keras layers, drop-in for keras.layers.* on the common arguments; autodiff do
 (except on the LSTM's CPU fast path, per_gate_lstm.py, where it is written by hand).
 
     cells.py          SimpleRNNCell, LSTMCell, GRUCell: Keras-layout weights, one time step,
-                      dropout masks drawn once per sequence (also inside keras.layers.RNN)
+                      dropout masks drawn once per sequence as Keras's cells draw them, one
+                      per gate where theirs are (also inside keras.layers.RNN)
     recurrence.py     scan: the time loop (tf.while_loop) with Keras's masking; unroll: the
                       same loop written out step by step (unroll=True)
     per_gate_lstm.py  per_gate_lstm: the LSTM's sequence as four products per step, with a

@@ -14,9 +14,13 @@
 
 How a call runs: x is made time-major, projected for all steps at once (x @ kernel + b, one
 matmul, outside the loop), then recurrence.scan runs the cell's step over time. Gradients come
-from tf.GradientTape through that loop. Dropout is variational, as in Keras: one mask per
-sequence on the inputs (dropout) and one on h before h @ recurrent_kernel (recurrent_dropout),
-the same at every time step, only when training, drawn from the cell's seed generator (cells.py).
+from tf.GradientTape through that loop. Dropout is variational, as in Keras: masks drawn once a
+call on the inputs (dropout) and on h before h @ recurrent_kernel (recurrent_dropout), the same
+at every time step, applied only when training; the LSTM and GRU draw one per gate when
+recurrent_dropout > 0 or implementation=1, as Keras's cells do (cells.py). They come from the
+cell's seed generator in the order and at the moment keras.layers.RNN draws them (at every call
+where a rate is above 0, in inference too), so a layer and Keras's with the same seed and
+weights drop the same units.
 Regularizers and constraints sit on the cell's weights (Keras's add_weight does the rest:
 penalties in layer.losses, constraints applied after each optimizer step); activity_regularizer
 goes to keras.layers.Layer, which penalises the outputs. stateful=True (a fixed batch size)
@@ -28,9 +32,10 @@ The LSTM has a second path, chosen as keras.layers.LSTM chooses cuDNN, with a sw
 same kind: use_per_gate="auto" (the default) runs per_gate_lstm.py, the same arithmetic as four
 products per step with backpropagation through time written by hand, when the layer's weights
 are on a CPU, where it is faster, and the generic loop on any other device; True runs it on
-every device; False never. A call with a mask, or recurrent dropout while training, or a layer
-with unroll=True (the generic step written out T times, recurrence.unroll), needs the generic
-step: "auto" falls back to it, True raises a ValueError saying why.
+every device; False never. A call with a mask, or recurrent dropout or input masks per gate
+(implementation=1) while training, or a layer with unroll=True (the generic step written out T
+times, recurrence.unroll), needs the generic step: "auto" falls back to it, True raises a
+ValueError saying why.
 """
 
 import numbers
@@ -84,12 +89,14 @@ class _Recurrent(keras.layers.Layer):
         if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"{where}: units must be a positive integer, got {units!r}")
         # Keras's legacy switch between orderings of the same arithmetic (LSTM and GRU only):
-        # accepted and kept in the config, so saved models load; it changes nothing here.
+        # accepted and kept in the config, so saved models load. Without dropout it changes
+        # nothing; the cell takes it too, and with 1 draws the dropout masks per gate, as Keras's.
         self.implementation = None
         if "implementation" not in self.not_in_keras:
             self.implementation = checks.check_implementation(
                 where, kwargs.pop("implementation", 2)
             )
+            cell_kwargs = {**(cell_kwargs or {}), "implementation": self.implementation}
         dropout = checks.check_rate(where, "dropout", dropout)
         recurrent_dropout = checks.check_rate(where, "recurrent_dropout", recurrent_dropout)
         super().__init__(**kwargs)
@@ -216,19 +223,23 @@ class _Recurrent(keras.layers.Layer):
             x = tf.reverse(x, [0])
             mask = None if mask is None else tf.reverse(mask, [0])
 
-        # The cell's masks, drawn afresh for this call (the order keras.layers.RNN draws them).
-        h_mask = None
-        if training and self.dropout > 0:
-            x = x * self.cell.dropout_mask(x[0], self.dropout)  # same mask at every step
-        if training and self.recurrent_dropout > 0:
-            h_mask = self.cell.dropout_mask(states[0], self.recurrent_dropout)
+        # The cell's masks, drawn afresh for this call as keras.layers.RNN draws them: whenever
+        # the rate is above 0, training or not (so the seed generator moves as Keras's), inputs
+        # first, then h; one mask or a list, one per gate (cell.dropout_mask_count).
+        x_mask = h_mask = None
+        if self.dropout > 0:
+            x_mask = self.cell.dropout_mask(x[0], self.dropout)  # (B, D), same at every step
+        if self.recurrent_dropout > 0:
+            h_mask = self.cell.dropout_mask(states[0], self.recurrent_dropout)  # (B, H)
+        if not training:
+            x_mask = h_mask = None  # only training drops
 
-        fast = self._fast_path(x, states, mask, h_mask)
+        fast = self._fast_path(x, states, mask, x_mask, h_mask)
         if fast is not None:
             hs, states = fast
             y = hs if self.return_sequences else states[0]
         else:
-            xw = self.cell.project(x)  # (T, B, G*H): the input part of every step, one matmul
+            xw = self.cell.project(x, x_mask)  # (T, B, G*H): every step's input part at once
             step = self.cell.step_fn(h_mask)
             loop = unroll if self.unroll else scan
             y, states = loop(
@@ -241,9 +252,10 @@ class _Recurrent(keras.layers.Layer):
             y = tf.transpose(y, [1, 0, 2])  # (B, T, H)
         return (y, *states) if self.return_state else y
 
-    def _fast_path(self, x, states, mask, h_mask):
+    def _fast_path(self, x, states, mask, x_mask, h_mask):
         """A faster way to run this call, or None for the generic loop: x (T, B, D) time-major,
-        states a list of (B, H) -> (hs (T, B, H), final states). Only the LSTM has one."""
+        states a list of (B, H), the dropout masks as project and step_fn take them ->
+        (hs (T, B, H), final states). Only the LSTM has one."""
         return None
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
@@ -305,13 +317,15 @@ class LSTM(_Recurrent):
         super().__init__(units, cell_kwargs={"unit_forget_bias": unit_forget_bias}, **kwargs)
         self.use_per_gate = use_per_gate
 
-    def _fast_path(self, x, states, mask, h_mask):
+    def _fast_path(self, x, states, mask, x_mask, h_mask):
         """per_gate_lstm.py's sequence, as use_per_gate says (see the module docstring)."""
         if self.use_per_gate is False:
             return None
         needs_loop = (
             "a mask" if mask is not None
             else "recurrent dropout while training" if h_mask is not None
+            else "an input dropout mask per gate (implementation=1) while training"
+            if isinstance(x_mask, list)
             else "unroll=True" if self.unroll
             else None
         )  # fmt: skip
@@ -324,6 +338,8 @@ class LSTM(_Recurrent):
             return None
         if self.use_per_gate == "auto" and _device_type(self.cell.kernel) != "CPU":
             return None
+        if x_mask is not None:
+            x = x * x_mask  # one input mask for all gates, the same at every step
         cell = self.cell
         bias = cell.input_bias()
         if bias is None:
