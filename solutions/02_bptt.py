@@ -17,8 +17,8 @@
 #
 # Five exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
 # chapter): the numerical gradient that tests a backward pass, clipping gradients by their global
-# norm, the backward pass of one vanilla RNN step, derived by you, backpropagation through a
-# whole sequence, and the backward pass of a leaky RNN step, which the chapter did not derive. The
+# norm, the backward pass of one vanilla RNN step, derived by you, backpropagation through time
+# truncated to windows, and the backward pass of a leaky RNN step, which the chapter did not derive. The
 # forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
 # D input features, H units.
@@ -168,41 +168,48 @@ check.rnn_step_backward(rnn_step_backward, rnn_step_forward, B=6, D=4, H=4, quie
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 4 · Backpropagation through time ★★ (3 points)
+# ## Exercise 4 · Truncated backpropagation through time ★★ (3 points)
 #
-# Write `rnn_backward(dhs, caches)`: `dhs` (B, T, H) is the gradient of the loss with respect
-# to every output `hs[:, t]` of `rnn_forward`, and `caches` the list it returned. Return
+# Chapter 02 walked back through the whole sequence and mentioned the cheaper alternative that
+# long sequences need: *truncated* BPTT. The forward pass runs over the whole sequence as usual,
+# the state carried from step to step; the backward pass cuts the sequence into windows of `k`
+# steps, **[0, k), [k, 2k), ...** (the last may be shorter), and backpropagates within each
+# window only: no gradient flows from a window back into the one before it. This is what
+# training on a long stream in chunks does (chapter 09).
 #
-# - `dx` (B, T, D), `dh0` (B, H), and `dkernel` (D, H), `drecurrent_kernel` (H, H),
-#   `dbias` (H,), in this order.
-#
-# Walk the steps backwards, from t = T − 1 to 0. The state h_t reaches the loss twice: directly
-# (`dhs[:, t]`) and through step t + 1, so the upstream gradient of step t is
-# `dhs[:, t] + dh_prev` of step t + 1. The weights are shared by every step: their gradients are
-# the *sums* over the steps. What flows out of step 0 is `dh0`. You may call your
-# `rnn_step_backward`.
+# Write `truncated_rnn_backward(dhs, caches, k)`: `dhs` (B, T, H) is the gradient of the loss
+# with respect to every output `hs[:, t]` of `rnn_forward`, `caches` the list it returned.
+# Return `(dx, dh0, dkernel, drecurrent_kernel, dbias)` with shapes (B, T, D), (B, H), (D, H),
+# (H, H), (H,): the gradients truncated BPTT computes, `dh0` being what flows out of step 0.
+# For k ≥ T they are those of full BPTT. Work out from the chain rule where the cut goes; you
+# may call your `rnn_step_backward`, and a numerical gradient of a suitable loss tells you
+# whether your windows are the right ones.
 
-# %% nbgrader={"grade": false, "grade_id": "rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def rnn_backward(dhs, caches):
+# %% nbgrader={"grade": false, "grade_id": "truncated_rnn_backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def truncated_rnn_backward(dhs, caches, k):
     ### BEGIN SOLUTION
     dxs = []
     dh_next = 0
     dkernel = drecurrent_kernel = dbias = 0
     for t in reversed(range(dhs.shape[1])):
-        dx, dh_next, dk, dr, db = rnn_step_backward(dhs[:, t] + dh_next, caches[t])
+        dx, dh_prev, dk, dr, db = rnn_step_backward(dhs[:, t] + dh_next, caches[t])
         dxs.append(dx)
         dkernel = dkernel + dk
         drecurrent_kernel = drecurrent_kernel + dr
         dbias = dbias + db
+        # Step t starts a window when t % k == 0: its gradient does not reach step t - 1.
+        dh_next = dh_prev if t % k or t == 0 else np.zeros_like(dh_prev)
     return np.stack(dxs[::-1], axis=1), dh_next, dkernel, drecurrent_kernel, dbias
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
-check.rnn_backward(rnn_backward, rnn_forward, points=3)
+# %% nbgrader={"grade": true, "grade_id": "check_truncated_rnn_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+check.truncated_rnn_backward(truncated_rnn_backward, rnn_forward, points=3)
 ### BEGIN HIDDEN TESTS
-check.rnn_backward(rnn_backward, rnn_forward, T=1, quiet=True)
-check.rnn_backward(rnn_backward, rnn_forward, B=1, T=8, D=2, H=3, quiet=True)
+check.truncated_rnn_backward(truncated_rnn_backward, rnn_forward, k=50, quiet=True)
+check.truncated_rnn_backward(truncated_rnn_backward, rnn_forward, k=1, quiet=True)
+check.truncated_rnn_backward(truncated_rnn_backward, rnn_forward, B=1, T=9, D=2, H=3,
+                             quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

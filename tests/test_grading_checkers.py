@@ -1173,3 +1173,52 @@ def test_rnn_step_batch_names_the_silent_transpose_and_the_loop(fn, expected, si
     check.rnn_step_batch(batch_step(), quiet=True)
     message = str(failure(check.rnn_step_batch, fn, **sizes))
     assert expected in message, message
+
+
+def cache_forward(x, h0, W, U, b):
+    """A forward pass whose cache is its inputs, for backward passes built on the reference."""
+    return R.rnn_forward(x, h0, W, U, b), (x, h0, W, U, b)
+
+
+def _truncated_copy():
+    """check.rnn's truncated_bptt compiled outside lstm_lib, on the copy of the reference."""
+    from lstm_lib.grading.check import rnn
+
+    module = types.ModuleType("copy_of_truncated")
+    module.np, module.ref = np, R
+    exec(compile(inspect.getsource(rnn.truncated_bptt), "<copy>", "exec"), module.__dict__)
+    return module.truncated_bptt
+
+
+R_TRUNCATED = _truncated_copy()
+
+
+def truncated(size=0, start=0, cut="windows", zero_dh0=False):
+    """Problem set 02's truncated BPTT (windows of k + size steps from step `start`, or from
+    the end), with the knobs of the classic mistakes."""
+    def backward(dhs, cache, k):
+        x, h0, W, U, b = cache
+        first = x.shape[1] if start == "end" else start
+        cuts = {"windows": lambda t: t > 0 and (t - first) % (k + size) == 0,
+                "never": lambda t: False, "always": lambda t: t > 0}[cut]
+        grads = R_TRUNCATED(dhs, x, h0, W, U, b, cuts)
+        return (grads[0], 0 * grads[1], *grads[2:]) if zero_dh0 else grads
+    return backward
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (truncated(cut="never"), "this is full BPTT, with no cut"),
+    (truncated(cut="always"), "the gradient never flows from one step to the one before"),
+    (truncated(size=1), "your windows are k + 1"),
+    (truncated(size=-1), "your windows are k - 1"),
+    (truncated(start=1), "the cut is one step late"),
+    (truncated(start=-1), "the cut is one step early"),
+    (truncated(start="end"), "your windows are counted from the end of the sequence"),
+    (truncated(zero_dh0=True), "dh0 is zero"),
+], ids=["full", "every step", "k + 1", "k - 1", "late", "early", "from the end", "dh0"])
+def test_truncated_rnn_backward_names_the_window_mistake(fn, expected):
+    check.truncated_rnn_backward(truncated(), cache_forward, quiet=True)
+    check.truncated_rnn_backward(truncated(), cache_forward, k=50, quiet=True)
+    check.truncated_rnn_backward(truncated(), cache_forward, k=1, quiet=True)
+    message = str(failure(check.truncated_rnn_backward, fn, cache_forward))
+    assert expected in message, message

@@ -12,8 +12,9 @@ which of its checks pass in this kernel, the points so far and what to look at n
 
     01 rnn.py       largest_units, rnn_step_batch, rnn_forward, bracket_counter (and
                     rnn_step_forward, chapter 01's step in Keras's layout)
-    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward, rnn_backward,
-                    leaky_rnn_step_backward
+    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward,
+                    truncated_rnn_backward, leaky_rnn_step_backward (and rnn_backward,
+                    full BPTT as chapter 02 writes it)
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
     04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
@@ -63,6 +64,7 @@ from .rnn import (
     rnn_step_backward,
     rnn_step_batch,
     rnn_step_forward,
+    truncated_rnn_backward,
 )
 from .speed import (
     fair_ratio,
@@ -84,7 +86,8 @@ from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step
 
 __all__ = [
     "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "bracket_counter",
-    "rnn_step_backward", "rnn_backward", "clip_by_global_norm", "leaky_rnn_step_backward",
+    "rnn_step_backward", "rnn_backward", "truncated_rnn_backward", "clip_by_global_norm",
+    "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
     "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",
     "numerical_gradient",

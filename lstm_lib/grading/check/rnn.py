@@ -238,6 +238,75 @@ def rnn_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
         ])
 
 
+def truncated_bptt(dhs, x, h0, W, U, b, cut):
+    """BPTT that drops the gradient flowing out of every step t with cut(t) into step t - 1.
+
+    Truncated BPTT with windows of k steps from the start: cut(t) = t > 0 and t % k == 0.
+    """
+    hs = ref.rnn_forward(x, h0, W, U, b)
+    prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    dx, dW, dU, db = np.zeros_like(x), np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    dh_next = np.zeros_like(h0)
+    for t in reversed(range(x.shape[1])):
+        g = ref.rnn_step_backward(dhs[:, t] + dh_next, x[:, t], prev[:, t], hs[:, t], W, U)
+        dx[:, t], dh_next = g[0], 0 * g[1] if cut(t) else g[1]
+        dW, dU, db = dW + g[2], dU + g[3], db + g[4]
+    return dx, dh_next, dW, dU, db
+
+
+def truncated_rnn_backward(fn, forward, points=None, seed=None, quiet=False, k=None, **sizes):
+    """fn(dhs, caches, k) -> (dx, dh0, dkernel, drecurrent_kernel, dbias): BPTT within windows
+    of k steps, [0, k), [k, 2k), ..., no gradient carried from one window into the one before."""
+    with Check("truncated_rnn_backward", points, seed, quiet) as c:
+        B, D, H = c.sizes("B", "D", "H", **sizes)
+        T = int(sizes.get("T") or c.rng.integers(10, 20))
+        if k is None:
+            # Three windows or more, the last neither full nor of one or k - 1 steps: then
+            # every window mistake below gives gradients of its own.
+            k = int(c.rng.integers(4, 7))
+            T = max(T, 2 * k + 2)
+            while T % k in (0, 1, k - 1):
+                T += 1
+        k = int(k)
+        x, h0, dhs = c.randn(B, T, D), c.randn(B, H), c.randn(B, T, H)
+        W, U, b = _weights(c, D, H)
+        hs, cache = c.call(forward, x, h0, W, U, b)
+        got = c.outputs(c.call(fn, dhs, cache, k), SEQ_GRADS,
+                        [(B, T, D), (B, H), (D, H), (H, H), (H,)],
+                        ["(B, T, D)", "(B, H)", "(D, H)", "(H, H)", "(H,)"])
+
+        def windows(size, start=0):
+            """Windows of `size` steps from step `start` (negative: counted from the end)."""
+            return lambda: truncated_bptt(dhs, x, h0, W, U, b,
+                                          lambda t: t > 0 and (t - start) % size == 0)
+
+        want = windows(k)()
+        cuts = [t for t in range(1, T) if t % k == 0]
+        where = f"(T = {T}, k = {k}: windows start at steps 0, {', '.join(map(str, cuts))})"
+        mistakes = [
+            ("this is full BPTT, with no cut: the gradient must stop at the start of each "
+             f"window {where}.", lambda: truncated_bptt(dhs, x, h0, W, U, b, lambda t: False)),
+            ("the gradient never flows from one step to the one before: truncation cuts it "
+             f"only where a window starts {where}.", lambda: truncated_bptt(
+                 dhs, x, h0, W, U, b, lambda t: t > 0)),
+            (f"your windows are k + 1 = {k + 1} steps long: step t starts a window when "
+             f"t % k == 0 {where}.", windows(k + 1)),
+            (f"your windows are k - 1 = {k - 1} steps long: step t starts a window when "
+             f"t % k == 0 {where}.", windows(k - 1)),
+            (f"the cut is one step late: you drop the gradient flowing out of steps 1, "
+             f"{k + 1}, ...; it is the gradient out of step {k}, the first step of the second "
+             f"window, that must stop {where}.", windows(k, start=1)),
+            (f"the cut is one step early: you drop the gradient flowing out of step {k - 1}, "
+             f"the last step of the first window; it is the gradient out of step {k}, the "
+             f"first step of the next window, that must stop {where}.", windows(k, start=-1)),
+            ("your windows are counted from the end of the sequence; they start at step 0, as "
+             f"the sequence is fed to the model in windows {where}.", windows(k, start=T)),
+            ("dh0 is zero: the first window starts at step 0 and nothing cuts the gradient "
+             "flowing out of it into h0.", lambda: (*want[:1], 0 * want[1], *want[2:])),
+        ]
+        check_bptt(c, SEQ_GRADS, got, want, mistakes)
+
+
 def clip_by_global_norm(fn, points=None, seed=None, quiet=False):
     """fn(grads, max_norm) -> (clipped, norm)."""
     with Check("clip_by_global_norm", points, seed, quiet) as c:
