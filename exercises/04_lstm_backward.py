@@ -15,11 +15,12 @@
 # %% [markdown]
 # # Problem set 04 · Backpropagation through the LSTM
 #
-# Exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the backward pass of
-# one LSTM step, derived by you, backpropagation through a whole sequence, a measurement of how
-# far back the gradient reaches, and the backward pass of a cell the chapter did not derive. The forward passes are given; your backward passes
-# consume their caches. When a gradient is wrong the check says which one, and for the weight
-# gradients which gate's block of columns differs first.
+# Five exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the derivatives
+# of the sigmoid and tanh from their outputs, the backward pass of one LSTM step, derived by
+# you, backpropagation through a whole sequence, a measurement of how far back the gradient
+# reaches, and the backward pass of a cell the chapter did not derive. The forward passes are
+# given; your backward passes consume their caches. When a gradient is wrong the check says
+# which one, and for the weight gradients which gate's block of columns differs first.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -61,7 +62,37 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 1 · Derive the backward pass of one step ★★ (3 points)
+# ## Exercise 1 · Derivatives from the outputs ★ (1 point)
+#
+# The backward pass needs σ'(z) and tanh'(z) at every gate, but the forward pass above does not
+# keep z: its cache holds the gates' *outputs* i, f, g, o. Both derivatives can be written with
+# the output alone. Given `y` (B, H), computed in the forward pass as `y = sigmoid(z)` or
+# `y = np.tanh(z)`, and `dy` (B, H), the gradient of the loss with respect to y, write
+#
+# - `sigmoid_backward(dy, y)` returning dz, the gradient with respect to z, when y = σ(z);
+# - `tanh_backward(dy, y)` returning dz when y = tanh(z).
+#
+# Use `dy` and `y` only: there is no z to call `sigmoid` on. Start from σ' = σ(1 − σ) and
+# tanh' = 1 − tanh², and ask what σ(z) and tanh(z) are here. You may call both in the exercises
+# that follow.
+
+# %% nbgrader={"grade": false, "grade_id": "derivatives_from_outputs", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def sigmoid_backward(dy, y):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def tanh_backward(dy, y):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_derivatives_from_outputs", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.derivatives_from_outputs(sigmoid_backward, tanh_backward, points=1)
+
+
+# %% [markdown]
+# ## Exercise 2 · Derive the backward pass of one step ★★ (3 points)
 #
 # The forward pass of one step (chapter 03), with σ the sigmoid and z split into four blocks of
 # H columns in Keras's order [i | f | g | o]:
@@ -104,7 +135,7 @@ check.lstm_step_backward(lstm_step_backward, lstm_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 2 · Backpropagation through time ★★ (3 points)
+# ## Exercise 3 · Backpropagation through time ★★ (3 points)
 #
 # Write `lstm_backward(dhs, caches, dc_T=None)`: `dhs` (B, T, H) is the gradient of the loss
 # with respect to every `hs[:, t]` of `lstm_forward`, `caches` the list it returned, and `dc_T`
@@ -127,7 +158,7 @@ check.lstm_backward(lstm_backward, lstm_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 3 · How far back does the gradient reach? ★★ (3 points)
+# ## Exercise 4 · How far back does the gradient reach? ★★ (3 points)
 #
 # Chapter 04 plotted the size of the gradient against the time lag. Turn that picture into a
 # number: for a given forget bias and input scale, at which lag has the gradient fallen below a
@@ -156,7 +187,7 @@ check.vanishing_lag(vanishing_lag, points=3)
 
 
 # %% [markdown]
-# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 4.
+# The forward step of the coupled input–forget gate LSTM (chapter 10), for exercise 5.
 
 # %% nbgrader={"grade": false, "grade_id": "given_cifg_forward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
@@ -172,7 +203,7 @@ def cifg_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
 
 
 # %% [markdown]
-# ## Exercise 4 · Backward through a cell the chapter did not derive ★★★ (3 points)
+# ## Exercise 5 · Backward through a cell the chapter did not derive ★★★ (3 points)
 #
 # The coupled input–forget gate LSTM (CIFG, chapter 10) has no forget gate of its own: it uses
 # f = 1 − i, so what is written replaces what is forgotten. Three blocks [i | g | o] instead of

@@ -15,10 +15,10 @@
 # %% [markdown]
 # # Problem set 10 · Variants
 #
-# Four exercises on chapter 10 (★★ core, ★★★ beyond the chapter): the GRU as
-# `keras.layers.GRU` computes it (one step, then a sequence), the LSTM with coupled input and
-# forget gates, one of the variants of Greff et al.'s "LSTM: A Search Space Odyssey" (2017), and
-# the minimal gated unit, a one-gate cell the chapter did not build.
+# Five exercises on chapter 10 (★ warm-up, ★★ core, ★★★ beyond the chapter): the weights each
+# variant keeps, the GRU as `keras.layers.GRU` computes it (one step, then a sequence), the LSTM
+# with coupled input and forget gates, one of the variants of Greff et al.'s "LSTM: A Search
+# Space Odyssey" (2017), and the minimal gated unit, a one-gate cell the chapter did not build.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 import numpy as np
@@ -34,7 +34,35 @@ def sigmoid(x):
 
 
 # %% [markdown]
-# ## Exercise 1 · One GRU step, as Keras computes it ★★ (3 points)
+# ## Exercise 1 · The weights of each variant ★ (1 point)
+#
+# Chapter 10 counts each cell's parameters; here you say where they sit. Write
+# `weight_shapes(D, H)`, for D inputs and H units, returning a dict from variant name to the
+# list of shapes that the variant's cell returns from `get_weights()`, in that order, each shape
+# a tuple such as `(D, 4 * H)`. The keys are the chapter's six variants and one more:
+#
+# - `"LSTM"`, `"GRU"` (Keras's default, `reset_after=True`), `"peephole"`, `"coupled (CIFG)"`,
+#   `"no forget gate"`, `"vanilla RNN"`: the cells of chapter 10 (the peephole cell's
+#   `peephole` weight comes after the bias);
+# - `"GRU (reset_after=False)"`: `keras.layers.GRUCell(H, reset_after=False)`, which the chapter
+#   did not build. Ask where its reset gate acts, and whether its two biases could ever be told
+#   apart.
+#
+# The check builds Keras's cells and compares. Sum the products of the shapes and you have the
+# chapter's parameter counts.
+
+# %% nbgrader={"grade": false, "grade_id": "weight_shapes", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def weight_shapes(D, H):
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_weight_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.weight_shapes(weight_shapes, points=1)
+
+
+# %% [markdown]
+# ## Exercise 2 · One GRU step, as Keras computes it ★★ (3 points)
 #
 # Write `gru_step_forward(x, h_prev, kernel, recurrent_kernel, bias)` for Keras's default GRU
 # (`reset_after=True`). `x` (B, D), `h_prev` (B, H), `kernel` (D, 3H), `recurrent_kernel`
@@ -59,7 +87,7 @@ check.gru_step_forward(gru_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 2 · The GRU over a sequence ★★ (2 points)
+# ## Exercise 3 · The GRU over a sequence ★★ (2 points)
 #
 # Write `gru_forward(x, h0, kernel, recurrent_kernel, bias)`: `x` (B, T, D), `h0` (B, H);
 # return `hs` (B, T, H), the state after every step. You may call your `gru_step_forward`.
@@ -75,7 +103,7 @@ check.gru_forward(gru_forward, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · Coupled input and forget gates ★★ (2 points)
+# ## Exercise 4 · Coupled input and forget gates ★★ (2 points)
 #
 # The coupled-gate LSTM (CIFG) drops the forget gate and uses f = 1 − i: what is written
 # replaces what is forgotten. It has three blocks instead of four. Write
@@ -98,7 +126,7 @@ check.coupled_lstm_step(coupled_lstm_step, points=2)
 
 
 # %% [markdown]
-# ## Exercise 4 · A gated unit the chapter did not build ★★★ (2 points)
+# ## Exercise 5 · A gated unit the chapter did not build ★★★ (2 points)
 #
 # The GRU has two gates; the *minimal gated unit* (MGU, Zhou et al. 2016) keeps one, a forget
 # gate f that both resets the state the candidate reads and mixes old and new:

@@ -1222,3 +1222,108 @@ def test_truncated_rnn_backward_names_the_window_mistake(fn, expected):
     check.truncated_rnn_backward(truncated(), cache_forward, k=1, quiet=True)
     message = str(failure(check.truncated_rnn_backward, fn, cache_forward))
     assert expected in message, message
+
+
+# -- 04.1: derivatives from the outputs ------------------------------------------------------
+
+def right_sigmoid_backward(dy, y):
+    return dy * y * (1 - y)
+
+
+def right_tanh_backward(dy, y):
+    return dy * (1 - y**2)
+
+
+def test_derivatives_from_outputs_pass_with_the_outputs_alone(capsys):
+    check.derivatives_from_outputs(right_sigmoid_backward, right_tanh_backward, points=1)
+    assert "passed (1/1 points" in capsys.readouterr().out
+    check.derivatives_from_outputs(right_sigmoid_backward, right_tanh_backward, B=1, H=1,
+                                   quiet=True)
+
+
+@pytest.mark.parametrize("sig, tanh, expected", [
+    (lambda dy, y: dy * sigmoid(y) * (1 - sigmoid(y)), right_tanh_backward,
+     "sigmoid_backward: your result is what this mistake gives: y is already sigmoid(z)"),
+    (right_sigmoid_backward, lambda dy, y: dy * (1 - y),
+     "tanh_backward: your result is what this mistake gives: 1 - y is missing its square"),
+    (right_sigmoid_backward, lambda dy, y: dy * y * (1 - y),
+     "dy * y * (1 - y) is the sigmoid's derivative; tanh's is dy * (1 - y**2)"),
+    (lambda dy, y: y * (1 - y), right_tanh_backward,
+     "sigmoid_backward: your result is what this mistake gives: the local derivative is not "
+     "multiplied by dy"),
+    (right_sigmoid_backward, lambda dy, y: 1 - y**2,
+     "tanh_backward: your result is what this mistake gives: the local derivative is not "
+     "multiplied by dy"),
+    (right_sigmoid_backward, lambda dy, y: dy * (1 - np.tanh(y) ** 2),
+     "y is already tanh(z): tanh(y) applies it twice"),
+    (lambda dy, y: dy * (1 - y**2), right_tanh_backward,
+     "dy * (1 - y**2) is tanh's derivative; the sigmoid's is dy * y * (1 - y)"),
+    (lambda dy, y: dy * y, right_tanh_backward,
+     "sigmoid_backward: `dz` differs from the reference"),
+], ids=["sigmoid twice", "1 - y", "tanh as sigmoid", "sigmoid no dy", "tanh no dy",
+        "tanh twice", "sigmoid as tanh", "other"])
+def test_derivatives_from_outputs_name_the_classic_mistakes(sig, tanh, expected):
+    message = str(failure(check.derivatives_from_outputs, sig, tanh))
+    assert expected in message
+    assert "reproduce: check.derivatives_from_outputs(..., seed=" in message
+
+
+# -- 10.1: the weights of each variant -------------------------------------------------------
+
+def right_weight_shapes(D, H):
+    lstm, three = [(D, 4 * H), (H, 4 * H), (4 * H,)], [(D, 3 * H), (H, 3 * H), (3 * H,)]
+    return {"LSTM": lstm, "GRU": [(D, 3 * H), (H, 3 * H), (2, 3 * H)],
+            "GRU (reset_after=False)": three, "peephole": lstm + [(3, H)],
+            "coupled (CIFG)": three, "no forget gate": three,
+            "vanilla RNN": [(D, H), (H, H), (H,)]}
+
+
+def shapes_with(name, wrong):
+    """right_weight_shapes with variant `name` replaced by wrong(D, H)."""
+    def fn(D, H):
+        return {**right_weight_shapes(D, H), name: wrong(D, H)}
+    return fn
+
+
+def test_weight_shapes_match_the_cells_keras_builds(capsys):
+    check.weight_shapes(right_weight_shapes, points=1)
+    assert "passed (1/1 points" in capsys.readouterr().out
+    check.weight_shapes(right_weight_shapes, D=1, H=5, quiet=True)
+    # Lists of lists and NumPy ints are shapes too.
+    check.weight_shapes(lambda D, H: {k: [list(s) for s in v]
+                                      for k, v in right_weight_shapes(np.int64(D), H).items()},
+                        quiet=True)
+
+
+@pytest.mark.parametrize("name, wrong, expected", [
+    ("GRU", lambda D, H: [(D, 3 * H), (H, 3 * H), (3 * H,)],
+     "reset_after=True keeps two bias rows"),
+    ("GRU (reset_after=False)", lambda D, H: [(D, 3 * H), (H, 3 * H), (2, 3 * H)],
+     "Keras keeps one, bias (3H,)"),
+    ("LSTM", lambda D, H: [(D, 3 * H), (H, 3 * H), (3 * H,)], "the LSTM has four blocks"),
+    ("peephole", lambda D, H: [(D, 4 * H), (H, 4 * H), (4 * H,)],
+     "the peephole weights are missing"),
+    ("peephole", lambda D, H: [(D, 4 * H), (H, 4 * H), (4 * H,), (4, H)],
+     "the candidate has no peephole"),
+    ("coupled (CIFG)", lambda D, H: [(D, 4 * H), (H, 4 * H), (4 * H,)],
+     "this variant has no forget-gate block"),
+    ("no forget gate", lambda D, H: [(D, 4 * H), (H, 4 * H), (4 * H,)],
+     "this variant has no forget-gate block"),
+    ("LSTM", lambda D, H: [(H, 4 * H), (D, 4 * H), (4 * H,)],
+     "kernel and recurrent_kernel are swapped"),
+    ("vanilla RNN", lambda D, H: [(H, D), (H, H), (H,)], "the kernel is transposed"),
+    ("coupled (CIFG)", lambda D, H: [(D, 4 * H), (H, 4 * H), (4 * H,), (3, H)],
+     "its cell's get_weights() gives"),
+], ids=["gru one bias", "gru two biases", "lstm 3 blocks", "no peephole", "peephole 4 rows",
+        "cifg 4 blocks", "nfg 4 blocks", "kernels swapped", "transposed", "cifg as peephole"])
+def test_weight_shapes_name_the_classic_mistakes(name, wrong, expected):
+    message = str(failure(check.weight_shapes, shapes_with(name, wrong)))
+    assert f"{name!r}: you give" in message and expected in message
+
+
+def test_weight_shapes_want_a_dict_with_every_variant():
+    assert "should return a dict" in str(failure(check.weight_shapes, lambda D, H: []))
+    partial = {k: v for k, v in right_weight_shapes(2, 3).items() if k != "peephole"}
+    assert "missing ['peephole']" in str(failure(check.weight_shapes, lambda D, H: partial))
+    assert "should be a list of shapes" in str(failure(
+        check.weight_shapes, shapes_with("GRU", lambda D, H: 3 * H)))

@@ -31,11 +31,12 @@ SETS = {
         ("hand_set_difference", "Exercise 4 · A cell that subtracts, by hand ★★★", 3),
     ],
     "04": [
-        ("lstm_step_backward", "Exercise 1 · Derive the backward pass of one step ★★", 3),
-        ("lstm_backward", "Exercise 2 · Backpropagation through time ★★", 3),
-        ("vanishing_lag", "Exercise 3 · How far back does the gradient reach? ★★", 3),
+        ("derivatives_from_outputs", "Exercise 1 · Derivatives from the outputs ★", 1),
+        ("lstm_step_backward", "Exercise 2 · Derive the backward pass of one step ★★", 3),
+        ("lstm_backward", "Exercise 3 · Backpropagation through time ★★", 3),
+        ("vanishing_lag", "Exercise 4 · How far back does the gradient reach? ★★", 3),
         ("cifg_step_backward",
-         "Exercise 4 · Backward through a cell the chapter did not derive ★★★", 3),
+         "Exercise 5 · Backward through a cell the chapter did not derive ★★★", 3),
     ],
     "05": [
         ("chrono_bias", "Exercise 1 · Chrono initialisation for a range of memories ★", 2),
@@ -72,10 +73,11 @@ SETS = {
         ("sample_top_p", "Exercise 4 · Nucleus sampling ★★★", 3),
     ],
     "10": [
-        ("gru_step_forward", "Exercise 1 · One GRU step, as Keras computes it ★★", 3),
-        ("gru_forward", "Exercise 2 · The GRU over a sequence ★★", 2),
-        ("coupled_lstm_step", "Exercise 3 · Coupled input and forget gates ★★", 2),
-        ("mgu_step_forward", "Exercise 4 · A gated unit the chapter did not build ★★★", 2),
+        ("weight_shapes", "Exercise 1 · The weights of each variant ★", 1),
+        ("gru_step_forward", "Exercise 2 · One GRU step, as Keras computes it ★★", 3),
+        ("gru_forward", "Exercise 3 · The GRU over a sequence ★★", 2),
+        ("coupled_lstm_step", "Exercise 4 · Coupled input and forget gates ★★", 2),
+        ("mgu_step_forward", "Exercise 5 · A gated unit the chapter did not build ★★★", 2),
     ],
     "11": [
         ("last_valid_output", "Exercise 1 · The last valid output ★", 1),

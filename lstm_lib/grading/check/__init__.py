@@ -7,8 +7,9 @@ entry, and the classic mistake that gives your result when it recognises one.
 
 Every checker takes `seed=` (reproduce a failure), `quiet=` (no pass line; for hidden tests) and
 sizes such as `B=`, `T=`, `D=`, `H=` (try an edge case). TensorFlow is imported only by the
-checkers of problem set 07, when they run. `check.progress("03")`, the last cell of a set, shows
-which of its checks pass in this kernel, the points so far and what to look at next.
+checkers of problem set 07 and by weight_shapes (10), when they run. `check.progress("03")`,
+the last cell of a set, shows which of its checks pass in this kernel, the points so far and
+what to look at next.
 
     01 rnn.py       largest_units, rnn_step_batch, rnn_forward, bracket_counter (and
                     rnn_step_forward, chapter 01's step in Keras's layout)
@@ -16,7 +17,8 @@ which of its checks pass in this kernel, the points so far and what to look at n
                     truncated_rnn_backward, leaky_rnn_step_backward (and rnn_backward,
                     full BPTT as chapter 02 writes it)
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
-    04 lstm.py      lstm_step_backward, lstm_backward, cifg_step_backward; flow.py vanishing_lag
+    04 lstm.py      derivatives_from_outputs, lstm_step_backward, lstm_backward,
+                    cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
     06 lstm.py      worst_mismatch, gradient_check
        debugging.py overfit_test, name_the_bug (and trainer, suspect, BUGS: what they
@@ -25,7 +27,8 @@ which of its checks pass in this kernel, the points so far and what to look at n
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
                     lstm_backward_hoisted, fair_ratio, gru_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
-    10 variants.py  gru_step_forward, gru_forward, coupled_lstm_step, mgu_step_forward
+    10 variants.py  weight_shapes, gru_step_forward, gru_forward, coupled_lstm_step,
+                    mgu_step_forward
     11 practice.py  last_valid_output, make_windows, bidirectional_rnn, masked_rnn_forward,
                     masked_rnn_backward
 """
@@ -37,6 +40,7 @@ from .debugging import name_the_bug, overfit_test, suspect, trainer
 from .flow import vanishing_lag
 from .lstm import (
     cifg_step_backward,
+    derivatives_from_outputs,
     gradient_check,
     hand_set_difference,
     lstm_backward,
@@ -82,14 +86,21 @@ from .training import (
     softmax_cross_entropy,
     train_step,
 )
-from .variants import coupled_lstm_step, gru_forward, gru_step_forward, mgu_step_forward
+from .variants import (
+    coupled_lstm_step,
+    gru_forward,
+    gru_step_forward,
+    mgu_step_forward,
+    weight_shapes,
+)
 
 __all__ = [
     "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "bracket_counter",
     "rnn_step_backward", "rnn_backward", "truncated_rnn_backward", "clip_by_global_norm",
     "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
-    "lstm_step_backward", "lstm_backward", "cifg_step_backward", "vanishing_lag",
+    "derivatives_from_outputs", "lstm_step_backward", "lstm_backward", "cifg_step_backward",
+    "vanishing_lag",
     "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
     "worst_mismatch", "overfit_test", "gradient_check", "name_the_bug", "trainer",
@@ -98,7 +109,8 @@ __all__ = [
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "lstm_backward_hoisted", "fair_ratio", "gru_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",
-    "gru_step_forward", "gru_forward", "coupled_lstm_step", "mgu_step_forward",
+    "weight_shapes", "gru_step_forward", "gru_forward", "coupled_lstm_step",
+    "mgu_step_forward",
     "masked_rnn_forward", "bidirectional_rnn", "make_windows", "last_valid_output",
     "masked_rnn_backward",
     "progress",

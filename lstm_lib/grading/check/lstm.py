@@ -273,6 +273,49 @@ def hand_set_difference(fn, points=None, seed=None, quiet=False, T=None, B=400):
 
 # -- 04: backward ----------------------------------------------------------------------------
 
+def _output_derivative_mistakes(name, dy, y):
+    """(hint, thunk) for the classic mistakes of dz from an activation's output y."""
+    sig = name == "sigmoid_backward"
+    right = "dy * y * (1 - y)" if sig else "dy * (1 - y**2)"
+    out = [(f"the local derivative is not multiplied by dy: dz = {right}, by the chain rule.",
+            lambda: y * (1 - y) if sig else 1 - y**2)]
+    if sig:
+        out += [("y is already sigmoid(z): sigmoid(y) applies it twice. sigmoid'(z) = "
+                 "sigmoid(z) * (1 - sigmoid(z)) = y * (1 - y).",
+                 lambda: dy * ref.sigmoid(y) * (1 - ref.sigmoid(y))),
+                ("dy * (1 - y**2) is tanh's derivative; the sigmoid's is dy * y * (1 - y).",
+                 lambda: dy * (1 - y**2))]
+    else:
+        out += [("y is already tanh(z): tanh(y) applies it twice. tanh'(z) = 1 - tanh(z)**2 "
+                 "= 1 - y**2.", lambda: dy * (1 - np.tanh(y) ** 2)),
+                ("1 - y is missing its square: tanh'(z) = 1 - tanh(z)**2 = 1 - y**2.",
+                 lambda: dy * (1 - y)),
+                ("dy * y * (1 - y) is the sigmoid's derivative; tanh's is dy * (1 - y**2).",
+                 lambda: dy * y * (1 - y))]
+    return right, out
+
+
+def derivatives_from_outputs(sigmoid_backward, tanh_backward, points=None, seed=None,
+                             quiet=False, **sizes):
+    """sigmoid_backward(dy, y) and tanh_backward(dy, y) -> dz (B, H), from the outputs
+    y = sigmoid(z) and y = tanh(z) alone, as the forward pass caches them."""
+    with Check("sigmoid_backward, tanh_backward", points, seed, quiet,
+               checker="derivatives_from_outputs") as c:
+        B, H = c.sizes("B", "H", **sizes)
+        z, dy = c.randn(B, H, scale=2.0), c.randn(B, H)
+        cases = (("sigmoid_backward", sigmoid_backward, ref.sigmoid(z),
+                  dy * ref.sigmoid(z) * (1 - ref.sigmoid(z))),
+                 ("tanh_backward", tanh_backward, np.tanh(z), dy * (1 - np.tanh(z) ** 2)))
+        for name, fn, y, want in cases:
+            got = c.array("dz", c.call(fn, dy, y), (B, H), "(B, H)")
+            if close(got, want):
+                continue
+            c.name = name  # the messages name the function that is wrong
+            right, mistakes = _output_derivative_mistakes(name, dy, y)
+            c.mistakes((got,), mistakes)
+            c.same("dz", got, want, f"dz = {right}, with y the output the forward pass kept.")
+
+
 STEP_GRADS = ("dx", "dh_prev", "dc_prev", "dkernel", "drecurrent_kernel", "dbias")
 BLOCK_HINTS = [
     "dz_i = dc_total * g * i * (1 - i)",

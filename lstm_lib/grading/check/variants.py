@@ -1,5 +1,9 @@
-"""Checkers for the variants (problem set 10): the GRU as Keras computes it (reset_after=True,
-bias (2, 3H): input bias and recurrent bias), and the LSTM with coupled input and forget gates."""
+"""Checkers for the variants (problem set 10): the weight shapes of each variant (against the
+cells Keras builds; TensorFlow is imported when that check runs), the GRU as Keras computes it
+(reset_after=True, bias (2, 3H): input bias and recurrent bias), and the LSTM with coupled input
+and forget gates."""
+
+import functools
 
 import numpy as np
 
@@ -144,3 +148,95 @@ def mgu_step_forward(fn, points=None, seed=None, quiet=False, **sizes):
         ])
         c.same("h", h, want, "f = sigmoid(x W_f + h_prev U_f + b_f), "
                "h~ = tanh(x W_h + (f * h_prev) U_h + b_h), h = (1 - f) * h_prev + f * h~.")
+
+
+# -- the weights of each variant ---------------------------------------------------------------
+
+VARIANT_NAMES = ("LSTM", "GRU", "GRU (reset_after=False)", "peephole", "coupled (CIFG)",
+                 "no forget gate", "vanilla RNN")
+
+
+@functools.lru_cache(maxsize=64)
+def _keras_shapes(D, H):
+    """get_weights() shapes of Keras's own cells, and of chapter 10's cells built on them."""
+    from .tf import _tf
+
+    _, keras = _tf()
+
+    def shapes(cell):
+        cell.build((None, D))
+        return [tuple(int(n) for n in w.shape) for w in cell.get_weights()]
+
+    lstm = shapes(keras.layers.LSTMCell(H))
+    gru_before = shapes(keras.layers.GRUCell(H, reset_after=False))
+    return {
+        "LSTM": lstm,
+        "GRU": shapes(keras.layers.GRUCell(H)),
+        "GRU (reset_after=False)": gru_before,
+        "peephole": lstm + [(3, H)],  # chapter 10: the LSTM's weights, then peephole (3, H)
+        "coupled (CIFG)": gru_before,  # three blocks i, c, o: the same shapes as this GRU's
+        "no forget gate": gru_before,
+        "vanilla RNN": shapes(keras.layers.SimpleRNNCell(H)),
+    }
+
+
+def _shapes_hint(name, got, want, D, H):
+    """Why the shapes `got` of variant `name` differ from `want` (lists of tuples)."""
+    blocks = want[0][1] // H
+    if len(got) == 3 and len(want) == 3 and got[:2] == [(H, want[0][1]), (D, want[1][1])]:
+        return ("kernel and recurrent_kernel are swapped: the kernel multiplies x, so it has D "
+                f"rows, (D, {blocks}H); the recurrent kernel multiplies h, (H, {blocks}H).")
+    if got and want and got[0] == want[0][::-1]:
+        return (f"the kernel is transposed: Keras computes x @ kernel, so it is (D, {blocks}H), "
+                "D rows and one column per unit and block.")
+    if name == "GRU" and got == want[:2] + [(3 * H,)]:
+        return ("reset_after=True keeps two bias rows, bias (2, 3H): row 0 is added to x @ "
+                "kernel, row 1 to h @ recurrent_kernel inside the reset gate, so they cannot be "
+                "summed into one.")
+    if name == "GRU (reset_after=False)" and got == want[:2] + [(2, 3 * H)]:
+        return ("with reset_after=False the reset gate acts on h before the product, so the "
+                "two biases would only ever be added together: Keras keeps one, bias (3H,).")
+    if name == "peephole" and got == want[:3]:
+        return ("the peephole weights are missing: after the bias, peephole (3, H), one "
+                "vector of H weights for each gate that looks at the cell.")
+    if name == "peephole" and got[:3] == want[:3] and len(got) == 4:
+        return (f"peephole is {got[3]}; it is (3, H): rows p_i, p_f, p_o, one weight per unit "
+                "for each of the three gates (the candidate has no peephole).")
+    if name in ("coupled (CIFG)", "no forget gate") and got == [(D, 4 * H), (H, 4 * H), (4 * H,)]:
+        return ("these are the LSTM's four blocks; this variant has no forget-gate block: "
+                "three blocks i, c, o, so (D, 3H), (H, 3H), (3H,).")
+    if name == "LSTM" and got == [(D, 3 * H), (H, 3 * H), (3 * H,)]:
+        return "the LSTM has four blocks i, f, c, o: (D, 4H), (H, 4H), (4H,)."
+    if name == "vanilla RNN" and got[:1] != want[:1] and len(got) == 3:
+        return "the vanilla RNN has one block: (D, H), (H, H), (H,)."
+    return ""
+
+
+def weight_shapes(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(D, H) -> {variant: [shapes of cell.get_weights(), in order]} for VARIANT_NAMES."""
+    with Check("weight_shapes", points, seed, quiet) as c:
+        D, H = c.sizes("D", "H", **sizes)
+        got = c.call(fn, D, H)
+        if not isinstance(got, dict):
+            c.fail(f"should return a dict from variant name to a list of shapes, got a "
+                   f"{type(got).__name__}.")
+        missing = [k for k in VARIANT_NAMES if k not in got]
+        extra = [k for k in got if k not in VARIANT_NAMES]
+        if missing or extra:
+            c.fail(f"the keys should be {list(VARIANT_NAMES)}; missing {missing}, "
+                   f"unexpected {extra}.")
+        want = {k: list(v) for k, v in _keras_shapes(D, H).items()}
+        for name in VARIANT_NAMES:
+            try:
+                shapes = [tuple(int(n) for n in s) for s in got[name]]
+            except TypeError:
+                c.fail(f"got[{name!r}] should be a list of shapes, tuples such as (D, 4 * H); "
+                       f"got {got[name]!r}.")
+            if shapes == want[name]:
+                continue
+            hint = _shapes_hint(name, shapes, want[name], D, H)
+            c.fail(f"for D = {D}, H = {H}, {name!r}: you give {shapes}, its cell's "
+                   f"get_weights() gives {want[name]}."
+                   + (f"\n  {hint}" if hint else "\n  kernel, recurrent_kernel, bias"
+                      + (", then peephole" if name == "peephole" else "")
+                      + ": one column block of H per gate (and candidate)."))
