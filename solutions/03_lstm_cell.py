@@ -16,9 +16,9 @@
 # # Problem set 03 · The LSTM cell
 #
 # Four exercises on chapter 03, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
-# chapter): splitting the fused pre-activations into the four gate blocks, one LSTM step, the
-# LSTM over a whole sequence, and a cell whose weights you set by hand to compute something the
-# chapter's cell does not. All in the Keras 3 weight layout:
+# chapter): splitting the fused pre-activations into the four gate blocks, one LSTM step, an
+# LSTM over a whole sequence from weights in PyTorch's layout, and a cell whose weights you set
+# by hand to compute something the chapter's cell does not. All in the Keras 3 weight layout:
 #
 # | weight | shape | column blocks of width H |
 # |---|---|---|
@@ -104,21 +104,37 @@ check.lstm_step_forward(lstm_step_forward, B=3, D=5, H=5, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 3 · A whole sequence ★★ (2 points)
+# ## Exercise 3 · An LSTM over a sequence from PyTorch's weights ★★ (2 points)
 #
-# Write `lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias)` that runs the step over every
-# time step and returns `(hs, c_T)`:
+# A colleague hands you an LSTM trained in PyTorch. `torch.nn.LSTM` keeps its weights in a
+# layout of its own:
+#
+# | weight | shape | row blocks of height H |
+# |---|---|---|
+# | `weight_ih` | (4H, D) | i, f, g, o |
+# | `weight_hh` | (4H, H) | i, f, g, o |
+# | `bias_ih` | (4H,) | i, f, g, o |
+# | `bias_hh` | (4H,) | i, f, g, o |
+#
+# and it computes each step's pre-activations as
+# $z = x\,W_{ih}^\top + b_{ih} + h_{prev} W_{hh}^\top + b_{hh}$. Its candidate is called g.
+#
+# Write `lstm_forward_torch(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)` that runs this
+# LSTM over a whole sequence and returns `(hs, c_T)`:
 #
 # - `x`: (B, T, D); `h0`, `c0`: (B, H), the initial states;
 # - `hs`: (B, T, H), the hidden state after each step (`hs[:, -1]` is h_T);
 # - `c_T`: (B, H), the cell state after the last step.
 #
-# Both states, h and c, are carried from one step to the next. You may call your
-# `lstm_step_forward`.
+# Do not rewrite the step: convert the weights once to the Keras layout of exercise 2 and call
+# your `lstm_step_forward` at every step, carrying both states. The conversion is the exercise:
+# compare the two layouts shape by shape, and the two formulas for z term by term.
 
-# %% nbgrader={"grade": false, "grade_id": "lstm_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
+# %% nbgrader={"grade": false, "grade_id": "lstm_forward_torch", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lstm_forward_torch(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
     ### BEGIN SOLUTION
+    kernel, recurrent_kernel = weight_ih.T, weight_hh.T  # (D, 4H), (H, 4H)
+    bias = bias_ih + bias_hh  # both are added to z; the gate order i, f, g, o is Keras's
     hs = []
     h, c = h0, c0
     for t in range(x.shape[1]):
@@ -128,11 +144,11 @@ def lstm_forward(x, h0, c0, kernel, recurrent_kernel, bias):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.lstm_forward(lstm_forward, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_lstm_forward_torch", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.lstm_forward_torch(lstm_forward_torch, points=2)
 ### BEGIN HIDDEN TESTS
-check.lstm_forward(lstm_forward, T=1, quiet=True)
-check.lstm_forward(lstm_forward, B=1, T=7, D=2, H=3, quiet=True)
+check.lstm_forward_torch(lstm_forward_torch, T=1, quiet=True)
+check.lstm_forward_torch(lstm_forward_torch, B=1, T=7, D=2, H=3, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -152,7 +168,8 @@ check.lstm_forward(lstm_forward, B=1, T=7, D=2, H=3, quiet=True)
 # X1 − X2.
 #
 # The marker alone cannot tell the first marked step from the second; what the cell has already
-# seen can. Test your weights with your `lstm_forward` of exercise 3 before the check cell.
+# seen can. Test your weights before the check cell: build a sequence or two (a marker in each
+# half), run your `lstm_step_forward` over them and compare `h_T @ readout` with X1 − X2.
 #
 # <details><summary>Hint (open it once you have tried)</summary>
 #

@@ -338,6 +338,51 @@ def test_hand_set_difference_names_the_design_mistake(fn, expected):
     assert "reproduce: check.hand_set_difference(..., seed=" in message
 
 
+def torch_forward(convert="right", loop="right", last="c"):
+    """lstm_forward_torch with the knobs of its classic mistakes: how the PyTorch weights are
+    converted, how the loop runs, which state is returned as c_T."""
+    def fn(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
+        W, U = (weight_ih, weight_hh) if convert == "not transposed" else (weight_ih.T,
+                                                                          weight_hh.T)
+        b = {"one bias": bias_ih, "subtracted": bias_ih - bias_hh,
+             "ignored": 0 * bias_ih}.get(convert, bias_ih + bias_hh)
+        T = x.shape[1]
+        hs, h, c = np.zeros((x.shape[0], T, h0.shape[1])), h0, c0
+        for t in range(T - 1 if loop == "one short" else T):
+            h, c = lstm_step()(x[:, t], h, c, W, U, b)
+            if loop == "h c swapped":
+                h, c = c, h
+            hs[:, t] = h
+        return hs, c if last == "c" else h
+    return fn
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (torch_forward(convert="not transposed"), "so x @ weight_ih does not fit: use weight_ih.T"),
+    (torch_forward(convert="one bias"), "only bias_ih is used. The step adds the two"),
+    (torch_forward(convert="subtracted"), "bias_hh is subtracted from bias_ih"),
+    (torch_forward(convert="ignored"), "the biases are ignored"),
+    (torch_forward(loop="h c swapped"), "h and c are swapped in the carry"),
+    (torch_forward(loop="one short"), "every step is right except the last one"),
+    (torch_forward(last="h"), "c_T is the last hidden state h_T"),
+], ids=["not transposed", "one bias", "subtracted", "ignored", "h c swapped", "one short",
+        "h_T for c_T"])
+def test_lstm_forward_torch_names_the_conversion_mistake(fn, expected):
+    check.lstm_forward_torch(torch_forward(), quiet=True)
+    check.lstm_forward_torch(torch_forward(), T=1, quiet=True)
+    message = str(failure(check.lstm_forward_torch, fn))
+    assert expected in message, message
+    assert "reproduce: check.lstm_forward_torch(..., seed=" in message
+
+
+def test_lstm_forward_torch_names_a_loop_that_stacks_one_step_short():
+    def stacked_short(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh):
+        hs, c = torch_forward()(x[:, :-1], h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
+        return hs, c
+
+    assert "the loop is one step short" in str(failure(check.lstm_forward_torch, stacked_short))
+
+
 def test_hand_set_difference_names_the_worst_sequence_and_the_shape_it_wanted():
     message = str(failure(check.hand_set_difference, hand_set(sharp=2.0), seed=3))
     assert re.search(r"The worst, sequence \d+: X1 = [\d.]+ at step \d+, X2 = [\d.]+ at step "

@@ -27,7 +27,8 @@ SETS = {
     "03": [
         ("split_gates", "Exercise 1 · The four gate blocks ★", 1),
         ("lstm_step_forward", "Exercise 2 · One LSTM step ★★", 3),
-        ("lstm_forward", "Exercise 3 · A whole sequence ★★", 2),
+        ("lstm_forward_torch", "Exercise 3 · An LSTM over a sequence from PyTorch's weights ★★",
+         2),
         ("hand_set_difference", "Exercise 4 · A cell that subtracts, by hand ★★★", 3),
     ],
     "04": [

@@ -16,7 +16,8 @@ what to look at next.
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward,
                     truncated_rnn_backward, leaky_rnn_step_backward (and rnn_backward,
                     full BPTT as chapter 02 writes it)
-    03 lstm.py      split_gates, lstm_step_forward, lstm_forward, hand_set_difference
+    03 lstm.py      split_gates, lstm_step_forward, lstm_forward_torch, hand_set_difference
+                    (and lstm_forward, chapter 03's loop in Keras's layout)
     04 lstm.py      derivatives_from_outputs, lstm_step_backward, lstm_backward,
                     cifg_step_backward; flow.py vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
@@ -45,6 +46,7 @@ from .lstm import (
     hand_set_difference,
     lstm_backward,
     lstm_forward,
+    lstm_forward_torch,
     lstm_step_backward,
     lstm_step_forward,
     split_gates,
@@ -98,7 +100,8 @@ __all__ = [
     "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "bracket_counter",
     "rnn_step_backward", "rnn_backward", "truncated_rnn_backward", "clip_by_global_norm",
     "leaky_rnn_step_backward",
-    "split_gates", "lstm_step_forward", "lstm_forward", "hand_set_difference",
+    "split_gates", "lstm_step_forward", "lstm_forward", "lstm_forward_torch",
+    "hand_set_difference",
     "derivatives_from_outputs", "lstm_step_backward", "lstm_backward", "cifg_step_backward",
     "vanishing_lag",
     "numerical_gradient",

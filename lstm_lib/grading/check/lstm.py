@@ -12,7 +12,17 @@ import itertools
 import numpy as np
 
 from .. import reference as ref
-from ..feedback import LSTM_GATES, Blocks, Check, CheckFailed, close, fmt, mismatch
+from ..feedback import (
+    LSTM_GATES,
+    Blocks,
+    Check,
+    CheckFailed,
+    NotAttempted,
+    close,
+    fmt,
+    format_shape,
+    mismatch,
+)
 from .common import check_bptt, diagnose_sequence
 
 SHAPE_HINT = ("Shapes: x (B, D) @ kernel (D, 4H), h_prev (B, H) @ recurrent_kernel (H, 4H), "
@@ -203,6 +213,87 @@ def lstm_forward(fn, points=None, seed=None, quiet=False, name="lstm_forward", c
         diagnose_sequence(c, hs, want_hs, from_initial, h0)
 
 
+TORCH_HINT = ("PyTorch's nn.LSTM stores its weights output-major: weight_ih (4H, D) and "
+              "weight_hh (4H, H) are the transposes of Keras's kernel (D, 4H) and "
+              "recurrent_kernel (H, 4H), so x @ weight_ih does not fit: use weight_ih.T.")
+
+
+def lstm_forward_torch(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh) -> (hs (B, T, H), c_T (B, H)),
+    with PyTorch's nn.LSTM layout: weight_ih (4H, D), weight_hh (4H, H), two biases (4H,),
+    gate order i, f, g, o. The Keras weights are drawn and converted: D, H and 4H all differ,
+    so weights used untransposed do not fit."""
+    with Check("lstm_forward_torch", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, h0, c0 = c.randn(B, T, D), c.randn(B, H), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        bias_ih = c.randn(4 * H, scale=0.5)
+        bias_hh = b - bias_ih
+        try:
+            result = c.call(fn, x, h0, c0, W.T.copy(), U.T.copy(), bias_ih, bias_hh)
+        except CheckFailed as e:
+            if isinstance(e, NotAttempted) or not isinstance(e.__cause__, ValueError):
+                raise
+            raise CheckFailed(f"lstm_forward_torch: your function raised ValueError: "
+                              f"{e.__cause__}\n  It was called with x {format_shape(x.shape)}, "
+                              f"weight_ih {format_shape((4 * H, D))}, weight_hh "
+                              f"{format_shape((4 * H, H))}.\n  {TORCH_HINT}") from e.__cause__
+        if (isinstance(result, (tuple, list)) and len(result) == 2
+                and np.shape(result[0]) == (B, T - 1, H)):
+            c.fail(f"`hs` has T - 1 = {T - 1} steps, expected T = {T}: the loop is one step short. "
+                   "It runs over every step, range(T), and hs[:, t] is the state after "
+                   "reading x[:, t].")
+        hs, c_T = c.outputs(result, ("hs", "c_T"), [(B, T, H), (B, H)],
+                            ["(B, T, H)", "(B, H)"])
+        want_hs, want_c = ref.lstm_forward(x, h0, c0, W, U, b)
+        if close(hs, want_hs) and close(c_T, want_c):
+            return
+
+        def with_bias(b_):
+            return lambda: ref.lstm_forward(x, h0, c0, W, U, b_)
+
+        def swapped(xt, h, cc, W_, U_, b_):
+            h_new, c_new = ref.lstm_step(xt, h, cc, W_, U_, b_)
+            return c_new, h_new
+
+        def reordered(order):
+            return lambda: ref.lstm_forward(
+                x, h0, c0, W, U, b, lambda *a: ref.lstm_step(*a, order=order))
+
+        both = " The step adds the two: bias = bias_ih + bias_hh."
+        mistakes = [
+            ("only bias_ih is used." + both, with_bias(bias_ih)),
+            ("only bias_hh is used." + both, with_bias(bias_hh)),
+            ("bias_hh is subtracted from bias_ih." + both, with_bias(bias_ih - bias_hh)),
+            ("bias_ih is subtracted from bias_hh." + both, with_bias(bias_hh - bias_ih)),
+            ("the biases are ignored." + both, with_bias(0 * b)),
+            ("the biases are averaged: PyTorch adds both to z, bias = bias_ih + bias_hh.",
+             with_bias(b / 2)),
+            ("weight_ih and weight_hh are swapped: x goes with weight_ih.",
+             lambda: ref.lstm_forward(x, h0, c0, U, W, b)),
+            ("h and c are swapped in the carry: the step returns (h, c), in that order, and "
+             "the next step reads h as h_prev and c as c_prev.",
+             lambda: ref.lstm_forward(x, h0, c0, W, U, b, swapped)),
+        ]
+        for order in itertools.permutations(range(4)):
+            if order != (0, 1, 2, 3):
+                mistakes.append(("the gate blocks are reordered. PyTorch's order i, f, g, o is "
+                                 "Keras's i, f, c, o (g is the candidate, Keras's c block): "
+                                 "the blocks line up as they are.", reordered(order)))
+        c.mistakes((hs, c_T), mistakes)
+        c.mistakes((hs,), [(m, lambda t=t: t()[0]) for m, t in mistakes])
+        if close(hs, want_hs):
+            if close(c_T, want_hs[:, -1]):
+                c.fail("c_T is the last hidden state h_T: return the final *cell* state c.")
+            c.same("c_T", c_T, want_c, "c_T is the cell state after the last step.")
+
+        def from_initial(t):
+            return ref.lstm_step(x[:, t], h0, c0, W, U, b)[0]
+
+        diagnose_sequence(c, hs, want_hs, from_initial, h0)
+        c.same("c_T", c_T, want_c, "c_T is the cell state after the last step.")
+
+
 def hand_set_difference(fn, points=None, seed=None, quiet=False, T=None, B=400):
     """fn() -> (kernel (2, 4H), recurrent_kernel (H, 4H), bias (4H,), readout (H,)), H of the
     learner's choice: an LSTM on the adding problem (modern variant) whose h_T @ readout is
@@ -263,8 +354,8 @@ def hand_set_difference(fn, points=None, seed=None, quiet=False, T=None, B=400):
                 "only for |c| < 0.17. Keep what a unit stores small (a candidate scale s of "
                 "about 0.05) and undo s in the readout." if c_T.max() > 0.2 else
                 "set every gate within about 1e-4 of 0 or 1 (pre-activations of +-10 or more): "
-                "print your gates for this sequence (your lstm_forward) and see which one is "
-                "half open.")
+                "print your gates for this sequence (a loop over your lstm_step_forward) and see "
+                "which one is half open.")
         c.fail(f"{int((err >= tol).sum())} of {B} sequences (T = {T}) are off by 0.04 or more. "
                f"The worst, sequence {j}: X1 = {fmt(x1[j])} at step {steps[j, 0]}, "
                f"X2 = {fmt(x2[j])} at step {steps[j, 1]}; h_T @ readout = {fmt(y[j])}, "
