@@ -17,7 +17,8 @@
 #
 # Four exercises on chapter 01, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
 # chapter): how large a layer a parameter budget allows, a single-example step made to work on a
-# batch, the loop over a whole sequence, and an RNN whose weights you choose so that it counts.
+# batch, an RNN that reads a whole sequence and predicts one number from its last state, and an
+# RNN whose weights you choose so that it counts.
 # Write your code where it says `# YOUR CODE HERE`, then run the check cell below it: it calls
 # your function on fresh random inputs, compares it with a reference, and says what differs.
 # Shapes use B (batch), T (time steps), D (input features) and H (units). Weights are stored as
@@ -83,27 +84,33 @@ check.rnn_step_batch(rnn_step_batch, points=2)
 
 
 # %% [markdown]
-# ## Exercise 3 · A whole sequence ★★ (2 points)
+# ## Exercise 3 · Many to one: an RNN that reads a sequence and predicts one number ★★ (2 points)
 #
-# Write `rnn_forward(x, h0, kernel, recurrent_kernel, bias)` that runs the step over every time
-# step of `x` and returns all the hidden states.
+# Chapter 01 put a linear readout on every state, one prediction per step. Many tasks want one
+# prediction per *sequence* (a sentiment, the next value, the sum of the marked numbers): the
+# RNN reads the whole sequence, and the readout reads its last state alone,
+#
+# $$y = h_T W_{hy} + b_y.$$
+#
+# Write `rnn_many_to_one(x, h0, W_xh, W_hh, b_h, W_hy, b_y)` that returns `(y, h_T)`:
 #
 # - `x`: (B, T, D), batch-major like Keras; `h0`: (B, H), the initial state;
-# - returns `hs`: (B, T, H), where `hs[:, t]` is the state *after* reading `x[:, t]`
-#   (so `hs[:, -1]` is the final state h_T).
+# - the RNN's weights in Keras's layout (not exercise 2's): `W_xh` (D, H), `W_hh` (H, H),
+#   `b_h` (H,), so a step is h = tanh(x_t · W_xh + h_prev · W_hh + b_h);
+# - the readout: `W_hy` (H, K), `b_y` (K,), K outputs per sequence;
+# - returns `y`: (B, K), one prediction per sequence, and `h_T`: (B, H), the state after the
+#   last step.
 #
-# Loop over t, carry h from one step to the next, and collect the states (`np.stack(...,
-# axis=1)` turns a list of T arrays (B, H) into one (B, T, H)). The step, in Keras's layout, is
-# h = tanh(x · kernel + h_prev · recurrent_kernel + bias).
+# Work out from the shapes where the readout goes, and which state it reads.
 
-# %% nbgrader={"grade": false, "grade_id": "rnn_forward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
+# %% nbgrader={"grade": false, "grade_id": "rnn_many_to_one", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def rnn_many_to_one(x, h0, W_xh, W_hh, b_h, W_hy, b_y):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.rnn_forward(rnn_forward, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_rnn_many_to_one", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.rnn_many_to_one(rnn_many_to_one, points=2)
 
 
 # %% [markdown]
@@ -117,7 +124,8 @@ check.rnn_forward(rnn_forward, points=2)
 #
 # Write `bracket_counter()` that returns `(kernel, recurrent_kernel, bias, readout)`: `kernel`
 # (2, H), `recurrent_kernel` (H, H), `bias` (H,), `readout` (H,), H of your choice. Try your
-# weights with your `rnn_forward` before the check cell.
+# weights before the check cell: this is a many-to-one RNN, so your `rnn_many_to_one` of
+# exercise 3 runs it, with `W_hy = readout[:, None]` and `b_y = np.zeros(1)`.
 #
 # <details><summary>Hint (open it once you have tried)</summary>
 #

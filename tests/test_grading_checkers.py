@@ -289,18 +289,19 @@ def test_progress_shows_what_passed_the_points_and_what_to_look_at_next(capsys):
 
     feedback.RESULTS.clear()
     check.rnn_step_batch(lambda x, h, W, U, b: np.tanh(x @ W.T + h @ U.T + b), points=2)
-    failure(check.rnn_forward, lambda x, h0, W, U, b: np.zeros((x.shape[0], x.shape[1], 9)))
+    failure(check.rnn_many_to_one, lambda x, h0, W, U, b, V, b_y: (np.zeros((len(x), 9)), h0))
     capsys.readouterr()
     check.progress("01")
     out = capsys.readouterr().out
     assert "your progress: 2 of 8 points" in out
     assert re.search(r"✔ Exercise 2 · From one example to a batch ★ +2/2 +passed", out)
-    assert re.search(r"✘ Exercise 3 · A whole sequence ★★ +0/2 +failed", out)
+    assert re.search(r"✘ Exercise 3 · Many to one: an RNN that reads a sequence and predicts "
+                     r"one number ★★ +0/2 +failed", out)
     assert "Next: Exercise 1 (not run)" in out
     check.largest_units(units_for_budget(), points=1)
     capsys.readouterr()
     check.progress("01")
-    assert "Next: Exercise 3 (failed): rnn_forward: `hs` has shape" in capsys.readouterr().out
+    assert "Next: Exercise 3 (failed): rnn_many_to_one: `y` has shape" in capsys.readouterr().out
     feedback.RESULTS.clear()
 
 
@@ -381,6 +382,45 @@ def test_lstm_forward_torch_names_a_loop_that_stacks_one_step_short():
         return hs, c
 
     assert "the loop is one step short" in str(failure(check.lstm_forward_torch, stacked_short))
+
+
+def many_to_one(read="last", loop="right", bias=True, transposed=False):
+    """rnn_many_to_one with the knobs of its classic mistakes: which state(s) the readout
+    reads, how the loop runs, whether b_y is added, whether W_hy is transposed."""
+    def fn(x, h0, W_xh, W_hh, b_h, W_hy, b_y):
+        T = x.shape[1]
+        hs, h = [], h0
+        for t in range(T - 1 if loop == "one short" else T):
+            h = right_rnn(x[:, t], h, W_xh, W_hh, b_h + (0.1 if loop == "drift" and t == 2
+                                                           else 0.0))
+            hs.append(h)
+        V = W_hy.T if transposed else W_hy
+        outs = np.stack(hs, axis=1) @ V + (b_y if bias else 0)
+        y = {"mean": outs.mean(axis=1), "sum": outs.sum(axis=1),
+             "h0": h0 @ V + b_y}.get(read, outs[:, -1])
+        return y, h
+    return fn
+
+
+@pytest.mark.parametrize("fn, expected", [
+    (many_to_one(read="mean"), "applied at every step and the predictions averaged"),
+    (many_to_one(read="sum"), "applied at every step and the predictions summed"),
+    (many_to_one(read="h0"), "the readout reads the initial state h0"),
+    (many_to_one(loop="one short"), "the readout reads h_{T-1}, the state one step before"),
+    (many_to_one(transposed=True), "with W_hy as it is (no transpose, and h_T on the left)"),
+    (many_to_one(bias=False), "the bias b_y is missing"),
+], ids=["averaged", "summed", "h0", "one short", "W_hy transposed", "no b_y"])
+def test_rnn_many_to_one_names_the_readout_mistake(fn, expected):
+    check.rnn_many_to_one(many_to_one(), quiet=True)
+    check.rnn_many_to_one(many_to_one(), T=1, quiet=True)
+    message = str(failure(check.rnn_many_to_one, fn))
+    assert expected in message, message
+    assert "reproduce: check.rnn_many_to_one(..., seed=" in message
+
+
+def test_rnn_many_to_one_reruns_prefixes_to_find_the_first_wrong_step():
+    message = str(failure(check.rnn_many_to_one, many_to_one(loop="drift"), T=6))
+    assert "right on the first 2 steps, x[:, :2], and wrong from 3 steps on" in message, message
 
 
 def test_hand_set_difference_names_the_worst_sequence_and_the_shape_it_wanted():

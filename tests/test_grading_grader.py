@@ -26,7 +26,7 @@ SOLUTIONS = ROOT / "solutions"
 RNN = (SOLUTIONS / "01_vanilla_rnn.py").read_text()
 ANSWER_0 = "    return (math.isqrt(b * b + 4 * (budget - K)) - b) // 2"
 ANSWER_1 = "    return np.tanh(x @ W_xh.T + h_prev @ W_hh.T + b_h)"
-ANSWER_2 = "        h = np.tanh(x[:, t] @ kernel + h @ recurrent_kernel + bias)"
+ANSWER_2 = "        h = np.tanh(x[:, t] @ W_xh + h @ W_hh + b_h)"
 WRONG_1 = "    return np.tanh(x @ W_xh.T + h_prev @ W_hh.T)"
 CHECK_1 = "check.rnn_step_batch(rnn_step_batch, points=2)\n"
 
@@ -63,7 +63,7 @@ def reference():
 def test_assemble_restores_edited_and_deleted_checks_and_keeps_the_answers():
     tampered = variant((ANSWER_1, WRONG_1), (CHECK_1, "pass\n"))
     nb = jupytext.reads(tampered, fmt="py:percent")
-    del nb.cells[[notebook.grade_id(c) for c in nb.cells].index("check_rnn_forward")]
+    del nb.cells[[notebook.grade_id(c) for c in nb.cells].index("check_rnn_many_to_one")]
     cells = assemble(nb, reference())
     grades = [c for c in cells if c.role == "grade"]
     ref_grades = [c for c in reference().cells if notebook.is_grade(c)]
@@ -77,7 +77,7 @@ def test_assemble_restores_edited_and_deleted_checks_and_keeps_the_answers():
 def test_assemble_keeps_added_cells_after_the_cell_they_followed_and_drops_lost_answers():
     nb = jupytext.reads(RNN, fmt="py:percent")
     ids = [notebook.grade_id(c) for c in nb.cells]
-    nb.cells.insert(ids.index("rnn_forward") + 1, jupytext.reads(
+    nb.cells.insert(ids.index("rnn_many_to_one") + 1, jupytext.reads(
         "# %%\nprint('mine')\n", fmt="py:percent").cells[0])
     nb.cells.insert(0, jupytext.reads("# %%\nimport os\n", fmt="py:percent").cells[0])
     del nb.cells[[notebook.grade_id(c) for c in nb.cells].index("largest_units")]
@@ -85,8 +85,8 @@ def test_assemble_keeps_added_cells_after_the_cell_they_followed_and_drops_lost_
     roles = [(c.role, c.grade_id or c.source) for c in cells]
     assert roles[0] == ("added", "import os")
     assert cells[0].exercise == "*"
-    k = roles.index(("solution", "rnn_forward"))
-    assert roles[k + 1] == ("added", "print('mine')") and cells[k + 1].exercise == "rnn_forward"
+    k = roles.index(("solution", "rnn_many_to_one"))
+    assert roles[k + 1] == ("added", "print('mine')") and cells[k + 1].exercise == "rnn_many_to_one"
     assert ("solution", "largest_units") not in roles
     assert ("grade", "check_largest_units") in roles
 
@@ -170,11 +170,11 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
         "deaf_loop": (variant((ANSWER_1, "    while True:\n        try:\n"
                                "            sum(range(10**6))\n        except BaseException:\n"
                                "            pass")), 1,
-                      {"check_rnn_step_batch": "timeout", "check_rnn_forward": "not run"}),
+                      {"check_rnn_step_batch": "timeout", "check_rnn_many_to_one": "not run"}),
         "exit": (variant((ANSWER_1, "    import os; os._exit(3)")), 1,
-                 {"check_rnn_step_batch": "crashed", "check_rnn_forward": "not run"}),
+                 {"check_rnn_step_batch": "crashed", "check_rnn_many_to_one": "not run"}),
         "segfault": (variant((ANSWER_2, "        import ctypes; ctypes.string_at(0)")), 3,
-                     {"check_rnn_forward": "crashed"}),
+                     {"check_rnn_many_to_one": "crashed"}),
         "flood": (variant((ANSWER_1, "    while True:\n        print('spam ' * 1000)")), 6,
                   {"check_rnn_step_batch": "output flood"}),
         "memory": (variant((ANSWER_1, "    return np.ones((1024, 1024, 1024))")), 6,
@@ -197,8 +197,8 @@ def test_broken_and_hostile_submissions_cost_only_their_own_points(tmp_path):
                                     "    def __getattr__(self, name):\n"
                                     "        return lambda *a, **k: None\n\n\n"
                                     "check = _Pass()"),
-                                   (ANSWER_2, "        h = x[:, t] @ kernel")), 1,
-                           {"check_rnn_forward": "tampered"}),
+                                   (ANSWER_2, "        h = x[:, t] @ W_xh")), 1,
+                           {"check_rnn_many_to_one": "tampered"}),
     }
     paths, digests = [], {}
     for name, (source, _, _) in cases.items():
@@ -265,7 +265,7 @@ def test_ipynb_submissions_folders_unknown_files_and_the_csv(tmp_path):
     assert len(rows) == 5
     assert {(r["grade_id"], r["points"], r["max_points"]) for r in rows
             if r["notebook"] == "01_vanilla_rnn"} == {
-        ("check_rnn_step_batch", "0", "2"), ("check_rnn_forward", "2", "2"),
+        ("check_rnn_step_batch", "0", "2"), ("check_rnn_many_to_one", "2", "2"),
         ("check_largest_units", "1", "1"), ("check_bracket_counter", "3", "3")}
     assert "01_vanilla_rnn.ipynb" in stdout and "6/8 points" in stdout
 

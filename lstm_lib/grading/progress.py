@@ -14,7 +14,8 @@ SETS = {
     "01": [
         ("largest_units", "Exercise 1 · The largest layer a budget allows ★", 1),
         ("rnn_step_batch", "Exercise 2 · From one example to a batch ★", 2),
-        ("rnn_forward", "Exercise 3 · A whole sequence ★★", 2),
+        ("rnn_many_to_one",
+         "Exercise 3 · Many to one: an RNN that reads a sequence and predicts one number ★★", 2),
         ("bracket_counter", "Exercise 4 · An RNN that counts brackets, by hand ★★★", 3),
     ],
     "02": [

@@ -11,8 +11,9 @@ checkers of problem set 07 and by weight_shapes (10), when they run. `check.prog
 the last cell of a set, shows which of its checks pass in this kernel, the points so far and
 what to look at next.
 
-    01 rnn.py       largest_units, rnn_step_batch, rnn_forward, bracket_counter (and
-                    rnn_step_forward, chapter 01's step in Keras's layout)
+    01 rnn.py       largest_units, rnn_step_batch, rnn_many_to_one, bracket_counter (and
+                    rnn_step_forward and rnn_forward, chapter 01's step and loop in Keras's
+                    layout)
     02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward,
                     truncated_rnn_backward, leaky_rnn_step_backward (and rnn_backward,
                     full BPTT as chapter 02 writes it)
@@ -67,6 +68,7 @@ from .rnn import (
     numerical_gradient,
     rnn_backward,
     rnn_forward,
+    rnn_many_to_one,
     rnn_step_backward,
     rnn_step_batch,
     rnn_step_forward,
@@ -97,7 +99,8 @@ from .variants import (
 )
 
 __all__ = [
-    "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "bracket_counter",
+    "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "rnn_many_to_one",
+    "bracket_counter",
     "rnn_step_backward", "rnn_backward", "truncated_rnn_backward", "clip_by_global_norm",
     "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "lstm_forward_torch",

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import reference as ref
-from ..feedback import Check, close, fmt
+from ..feedback import Check, CheckFailed, close, first_bad_step, fmt, format_shape
 from .common import check_bptt, diagnose_sequence
 
 SHAPE_HINT = ("Check which weight goes with which input: x (B, D) @ kernel (D, H), "
@@ -46,6 +46,94 @@ def rnn_forward(fn, points=None, seed=None, quiet=False, **sizes):
         want = ref.rnn_forward(x, h0, W, U, b)
         if not close(hs, want):
             diagnose_sequence(c, hs, want, lambda t: ref.rnn_step(x[:, t], h0, W, U, b), h0)
+
+
+READOUT_HINT = ("Shapes: x (B, T, D), W_xh (D, H), W_hh (H, H), b_h (H,); the readout "
+                "W_hy (H, K), b_y (K,): y = h_T @ W_hy + b_y is (B, K).")
+
+
+def rnn_many_to_one(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(x, h0, W_xh, W_hh, b_h, W_hy, b_y) -> (y (B, K), h_T (B, H)): a vanilla RNN in
+    Keras's layout reads the whole sequence, and a linear readout of its last state alone
+    gives one prediction per sequence, y = h_T @ W_hy + b_y. B, D, H and K all differ, so a
+    readout used transposed does not fit."""
+    with Check("rnn_many_to_one", points, seed, quiet) as c:
+        B, T, D, H, K = c.sizes("B", "T", "D", "H", "K", **sizes)
+        x, h0 = c.randn(B, T, D), c.randn(B, H)
+        W, U, b = _weights(c, D, H)
+        V, b_y = c.randn(H, K, scale=0.8), c.randn(K, scale=0.5)
+
+        def run(xs):
+            try:
+                result = c.call(fn, xs, h0, W, U, b, V, b_y, hint=READOUT_HINT)
+            except CheckFailed as e:
+                cause = e.__cause__
+                if isinstance(cause, ValueError) and any(
+                        f"size {m} is different from {n}" in str(cause)
+                        for m, n in ((K, H), (H, K))):
+                    raise CheckFailed(
+                        f"rnn_many_to_one: your function raised ValueError: {cause}\n  It was "
+                        f"called with W_hy {format_shape(V.shape)} = (H, K) and b_y "
+                        f"{format_shape(b_y.shape)}. The readout maps a state (B, H) to a "
+                        "prediction (B, K): h_T @ W_hy, with W_hy as it is (no transpose, and "
+                        "h_T on the left).") from cause
+                raise
+            return c.outputs(result, ("y", "h_T"), [(B, K), (B, H)], ["(B, K)", "(B, H)"])
+
+        y, h_T = run(x)
+        hs = ref.rnn_forward(x, h0, W, U, b)
+        want_y, want_h = hs[:, -1] @ V + b_y, hs[:, -1]
+        if close(y, want_y) and close(h_T, want_h):
+            return
+        if close(h_T, want_y) and close(y, want_h):
+            c.fail("y and h_T are swapped: return (y, h_T), in that order.")
+
+        def readout(h):
+            return h @ V + b_y
+
+        c.mistakes((y,), [
+            ("the readout is applied at every step and the predictions averaged. Many to one "
+             "reads the last state only: y = h_T @ W_hy + b_y.", lambda: readout(hs).mean(1)),
+            ("the readout is applied at every step and the predictions summed. Many to one "
+             "reads the last state only: y = h_T @ W_hy + b_y.", lambda: readout(hs).sum(1)),
+            ("the readout reads the average of the states. Many to one reads the last state "
+             "only: y = h_T @ W_hy + b_y.", lambda: readout(hs.mean(1))),
+            ("the readout reads the sum of the states. Many to one reads the last state only: "
+             "y = h_T @ W_hy + b_y.", lambda: readout(hs.sum(1))),
+            ("the readout reads the initial state h0, not the last state h_T.",
+             lambda: readout(h0)),
+            ("the readout reads h_{T-1}, the state one step before the end: is it applied "
+             "before the last step (or the loop one step short)?", lambda: readout(hs[:, -2])),
+            ("the readout reads the first state, after x[:, 0]; many to one reads the last.",
+             lambda: readout(hs[:, 0])),
+            ("the bias b_y is missing: y = h_T @ W_hy + b_y.", lambda: hs[:, -1] @ V),
+            ("y is squashed with a tanh: the readout is linear, y = h_T @ W_hy + b_y.",
+             lambda: np.tanh(readout(hs[:, -1]))),
+            ("the readout is squashed with a sigmoid: it is linear, y = h_T @ W_hy + b_y.",
+             lambda: ref.sigmoid(readout(hs[:, -1]))),
+        ])
+        if close(h_T, want_h):
+            c.same("y", y, want_y, "h_T is right: y = h_T @ W_hy + b_y, the readout of the "
+                   "last state alone.")
+        if T > 1 and close(h_T, hs[:, -2]):
+            c.fail(f"h_T is the state after T - 1 = {T - 1} steps: the loop is one step short "
+                   "(range(T) reads every x[:, t]).")
+        if close(h_T, h0):
+            c.fail("h_T is h0: the loop never updates the state it returns.")
+        if T > 1 and close(h_T, ref.rnn_step(x[:, -1], h0, W, U, b)):
+            c.fail("h_T is one step from h0 on the last input: every step must start from the "
+                   "previous step's state (carry h through the loop).")
+        # Which prefix of x does it first get wrong? Rerun on x[:, :k] for k = 1..T.
+        prefixes = np.stack([run(x[:, :k])[1] for k in range(1, T + 1)], axis=1)
+        t = first_bad_step(prefixes, hs)
+        if t is None:
+            c.same("h_T", h_T, want_h, "h_T is the state after the last step.")
+        where = ("already after one step, on x[:, :1]: check the step formula, "
+                 "h = tanh(x_t @ W_xh + h_prev @ W_hh + b_h)." if t == 0 else
+                 f"right on the first {t} steps, x[:, :{t}], and wrong from {t + 1} steps on: "
+                 "is the state carried from step to step?")
+        c.same("h_T", prefixes, hs, f"rerun on the first k steps of x, your h_T is {where}",
+               step=t)
 
 
 def largest_units(fn, points=None, seed=None, quiet=False):
