@@ -17,7 +17,7 @@
 #
 # Five exercises on chapter 04 (★ warm-up, ★★ core, ★★★ beyond the chapter): the derivatives
 # of the sigmoid and tanh from their outputs, the backward pass of one LSTM step, derived by
-# you, backpropagation through a whole sequence, a measurement of how far back the gradient
+# you, backpropagation through two stacked layers, a measurement of how far back the gradient
 # reaches, and the backward pass of a cell the chapter did not derive. The forward passes are
 # given; your backward passes consume their caches. When a gradient is wrong the check says
 # which one, and for the weight gradients which gate's block of columns differs first.
@@ -135,26 +135,54 @@ check.lstm_step_backward(lstm_step_backward, lstm_step_forward, points=3)
 
 
 # %% [markdown]
-# ## Exercise 3 · Backpropagation through time ★★ (3 points)
-#
-# Write `lstm_backward(dhs, caches, dc_T=None)`: `dhs` (B, T, H) is the gradient of the loss
-# with respect to every `hs[:, t]` of `lstm_forward`, `caches` the list it returned, and `dc_T`
-# (B, H), or None for zero, the gradient with respect to the final cell state. Return
-# `(dx, dh0, dc0, dkernel, drecurrent_kernel, dbias)`, shapes (B, T, D), (B, H), (B, H),
-# (D, 4H), (H, 4H), (4H,).
-#
-# Walk back from t = T − 1 to 0. Step t receives dh = `dhs[:, t]` + the dh_prev of step t + 1,
-# and dc = the dc_prev of step t + 1 (`dc_T` for the last step). The weight gradients are summed
-# over the steps. You may call your `lstm_step_backward`.
+# Chapter 04's backpropagation through time, written with your `lstm_step_backward`: it walks
+# back from the last step, adding the gradient carried through h and c to each step's own. You
+# may call it in the exercises that follow.
 
-# %% nbgrader={"grade": false, "grade_id": "lstm_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+# %% nbgrader={"grade": false, "grade_id": "given_lstm_backward", "locked": true, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
 def lstm_backward(dhs, caches, dc_T=None):
+    """dhs (B, T, H), the caches of lstm_forward, dc_T (B, H) or None
+    -> dx (B, T, D), dh0, dc0 (B, H), dkernel (D, 4H), drecurrent_kernel (H, 4H), dbias (4H,)."""
+    dxs = []
+    dh_next = 0
+    dc_next = 0 if dc_T is None else dc_T
+    dkernel = drecurrent_kernel = dbias = 0
+    for t in reversed(range(dhs.shape[1])):
+        dx, dh_next, dc_next, dk, dr, db = lstm_step_backward(
+            dhs[:, t] + dh_next, dc_next, caches[t])
+        dxs.append(dx)
+        dkernel = dkernel + dk
+        drecurrent_kernel = drecurrent_kernel + dr
+        dbias = dbias + db
+    return np.stack(dxs[::-1], axis=1), dh_next, dc_next, dkernel, drecurrent_kernel, dbias
+
+
+# %% [markdown]
+# ## Exercise 3 · Backpropagation through two stacked LSTM layers ★★ (3 points)
+#
+# Chapter 04 took the gradient through one LSTM layer. Stack two: layer 1 reads x (B, T, D),
+# layer 2 reads layer 1's hidden states, and the loss reads layer 2's.
+#
+# ```python
+# hs1, c1_T, caches1 = lstm_forward(x, h0_1, c0_1, kernel1, recurrent_kernel1, bias1)
+# hs2, c2_T, caches2 = lstm_forward(hs1, h0_2, c0_2, kernel2, recurrent_kernel2, bias2)
+# ```
+#
+# Write `stacked_lstm_backward(dhs, caches1, caches2)`. `dhs` (B, T, H) is the gradient of the
+# loss with respect to every `hs2[:, t]`; the loss does not read `hs1` or the final cell states.
+# Return `(dx, grads1, grads2)`: dx (B, T, D), the gradient with respect to x, and for each layer
+# the tuple `(dh0, dc0, dkernel, drecurrent_kernel, dbias)` of its initial states and weights.
+#
+# Ask what reaches each `hs1[:, t]`, and from where. You may call `lstm_backward`.
+
+# %% nbgrader={"grade": false, "grade_id": "stacked_lstm_backward", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def stacked_lstm_backward(dhs, caches1, caches2):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_lstm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.lstm_backward(lstm_backward, lstm_forward, points=3)
+# %% nbgrader={"grade": true, "grade_id": "check_stacked_lstm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.stacked_lstm_backward(stacked_lstm_backward, lstm_forward, points=3)
 
 
 # %% [markdown]
@@ -173,8 +201,7 @@ check.lstm_backward(lstm_backward, lstm_forward, points=3)
 #   ∂L/∂x at lag k, the step t = T − 1 − k, divided by the same at lag 0, so `norms[0]` is 1;
 # - `lag`: the smallest k with `norms[k] < threshold`, or None if there is none.
 #
-# Return `(norms, lag)`. Use this notebook's `lstm_forward` and your `lstm_backward` (or
-# `lstm_lib.numpy`'s).
+# Return `(norms, lag)`. Use this notebook's `lstm_forward` and `lstm_backward`.
 
 # %% nbgrader={"grade": false, "grade_id": "vanishing_lag", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
 def vanishing_lag(kernel, recurrent_kernel, forget_bias, x, input_scale, threshold):

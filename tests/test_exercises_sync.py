@@ -23,7 +23,7 @@ CHAPTERS = {"01": "vanilla", "02": "bptt", "03": "lstm_cell", "04": "lstm_backwa
 COVERED = {
     "RNN step forward": "rnn_step_batch", "RNN step backward": "rnn_step_backward",
     "BPTT over a sequence": "truncated_rnn_backward", "LSTM step forward": "lstm_step_forward",
-    "LSTM step backward": "lstm_step_backward", "LSTM sequence backward": "lstm_backward",
+    "LSTM step backward": "lstm_step_backward", "LSTM sequence backward": "stacked_lstm_backward",
     "GRU forward": "gru_step_forward", "gradient clipping": "clip_by_global_norm",
     "an Adam step": "adam_step", "the diagnosis of a planted bug": "name_the_bug",
     "a TF cell as a Keras layer": "gru_cell_layer",

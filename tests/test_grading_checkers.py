@@ -1412,3 +1412,45 @@ def test_weight_shapes_want_a_dict_with_every_variant():
     assert "missing ['peephole']" in str(failure(check.weight_shapes, lambda D, H: partial))
     assert "should be a list of shapes" in str(failure(
         check.weight_shapes, shapes_with("GRU", lambda D, H: 3 * H)))
+
+
+def seq_cache_forward(x, h0, c0, W, U, b):
+    hs, c_T = R.lstm_forward(x, h0, c0, W, U, b)
+    return hs, c_T, (x, h0, c0, W, U, b)
+
+
+def stacked(mistake=None):
+    """Backward through two stacked LSTM layers, with the knobs of the classic mistakes."""
+    def fn(dhs, caches1, caches2):
+        g2 = R.lstm_backward(dhs, *caches2)
+        dhs1 = g2[0]
+        if mistake == "loss_dhs":
+            dhs1 = dhs
+        if mistake == "nothing":
+            dhs1 = np.zeros_like(dhs)
+        if mistake == "last_only":
+            dhs1 = np.zeros_like(dhs)
+            dhs1[:, -1] = g2[0][:, -1]
+        g1 = R.lstm_backward(dhs1, *caches1, g2[2] if mistake == "carried" else None)
+        if mistake == "swapped":
+            return g1[0], tuple(g2[1:]), tuple(g1[1:])
+        if mistake == "wrong_dbias1":
+            g1 = list(g1)
+            g1[5] = g1[5] * 1.5
+        return g1[0], tuple(g1[1:]), tuple(g2[1:])
+    return fn
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    ("swapped", "the gradients of the two layers are swapped"),
+    ("loss_dhs", "layer 1 receives the loss's dhs"),
+    ("nothing", "layer 1 receives nothing from layer 2"),
+    ("last_only", "layer 1 receives only the gradient of its last step"),
+    ("carried", "layer 1 starts from layer 2's dc0"),
+    ("wrong_dbias1", "`grads1 dbias` differs"),
+])
+def test_stacked_lstm_backward_names_the_classic_mistakes(mistake, expected):
+    check.stacked_lstm_backward(stacked(), seq_cache_forward, quiet=True)
+    check.stacked_lstm_backward(stacked(), seq_cache_forward, T=1, quiet=True)
+    assert expected in str(failure(check.stacked_lstm_backward, stacked(mistake),
+                                   seq_cache_forward, T=4))

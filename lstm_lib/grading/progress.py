@@ -35,7 +35,8 @@ SETS = {
     "04": [
         ("derivatives_from_outputs", "Exercise 1 · Derivatives from the outputs ★", 1),
         ("lstm_step_backward", "Exercise 2 · Derive the backward pass of one step ★★", 3),
-        ("lstm_backward", "Exercise 3 · Backpropagation through time ★★", 3),
+        ("stacked_lstm_backward",
+         "Exercise 3 · Backpropagation through two stacked LSTM layers ★★", 3),
         ("vanishing_lag", "Exercise 4 · How far back does the gradient reach? ★★", 3),
         ("cifg_step_backward",
          "Exercise 5 · Backward through a cell the chapter did not derive ★★★", 3),

@@ -19,8 +19,9 @@ what to look at next.
                     full BPTT as chapter 02 writes it)
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward_torch, hand_set_difference
                     (and lstm_forward, chapter 03's loop in Keras's layout)
-    04 lstm.py      derivatives_from_outputs, lstm_step_backward, lstm_backward,
-                    cifg_step_backward; flow.py vanishing_lag
+    04 lstm.py      derivatives_from_outputs, lstm_step_backward, stacked_lstm_backward,
+                    cifg_step_backward (and lstm_backward, chapter 04's BPTT); flow.py
+                    vanishing_lag
     05 training.py  chrono_bias, softmax_cross_entropy, adam_step, half_life_bias, train_step
     06 lstm.py      worst_mismatch, gradient_check
        debugging.py overfit_test, name_the_bug (and trainer, suspect, BUGS: what they
@@ -51,6 +52,7 @@ from .lstm import (
     lstm_step_backward,
     lstm_step_forward,
     split_gates,
+    stacked_lstm_backward,
     worst_mismatch,
 )
 from .practice import (
@@ -105,7 +107,8 @@ __all__ = [
     "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "lstm_forward_torch",
     "hand_set_difference",
-    "derivatives_from_outputs", "lstm_step_backward", "lstm_backward", "cifg_step_backward",
+    "derivatives_from_outputs", "lstm_step_backward", "lstm_backward", "stacked_lstm_backward",
+    "cifg_step_backward",
     "vanishing_lag",
     "numerical_gradient",
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",

@@ -19,6 +19,7 @@ from ..feedback import (
     CheckFailed,
     NotAttempted,
     close,
+    first_bad_step,
     fmt,
     format_shape,
     mismatch,
@@ -501,6 +502,80 @@ def lstm_backward(fn, forward, points=None, seed=None, quiet=False, with_dc_T=Fa
             mistakes.append(("dc_T is ignored: it is the dc of the last step.",
                              lambda: ref.lstm_backward(dhs, x, h0, c0, W, U, b)))
         check_bptt(c, SEQ_GRADS, got, want, mistakes, Blocks(H, LSTM_GATES))
+
+
+LAYER_GRADS = ("dh0", "dc0", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def stacked_lstm_backward(fn, forward, points=None, seed=None, quiet=False, **sizes):
+    """fn(dhs, caches1, caches2) -> (dx, grads1, grads2) of two stacked LSTM layers, each grads
+    (dh0, dc0, dkernel, drecurrent_kernel, dbias); layer 2 reads layer 1's hs."""
+    with Check("stacked_lstm_backward", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        x, dhs = c.randn(B, T, D), c.randn(B, T, H)
+        h01, c01, h02, c02 = (c.randn(B, H) for _ in range(4))
+        W1, U1, b1 = _weights(c, D, H)
+        W2, U2, b2 = _weights(c, H, H)
+        _, _, caches1 = c.call(forward, x, h01, c01, W1, U1, b1)
+        hs1 = ref.lstm_forward(x, h01, c01, W1, U1, b1)[0]
+        _, _, caches2 = c.call(forward, hs1, h02, c02, W2, U2, b2)
+        dx, grads1, grads2 = c.outputs(c.call(fn, dhs, caches1, caches2),
+                                       ("dx", "grads1", "grads2"))
+        names1 = tuple(f"grads1 {n}" for n in LAYER_GRADS)
+        names2 = tuple(f"grads2 {n}" for n in LAYER_GRADS)
+        grads1, grads2 = c.outputs(grads1, names1), c.outputs(grads2, names2)
+
+        def layer1(dhs1):
+            return ref.lstm_backward(dhs1, x, h01, c01, W1, U1, b1)
+
+        def layer2(dhs2, dc_T=None):
+            return ref.lstm_backward(dhs2, hs1, h02, c02, W2, U2, b2, dc_T)
+
+        want2 = layer2(dhs)
+        want1 = layer1(want2[0])
+
+        def result(g1, g2):
+            return (g1[0], *g1[1:], *g2[1:])
+
+        got = (dx, *grads1, *grads2)
+        if all(close(g, w) for g, w in zip(got, (*want1, *want2[1:]), strict=True)):
+            return
+        last = np.zeros_like(dhs)
+        last[:, -1] = want2[0][:, -1]
+        c.mistakes(got, [
+            ("the gradients of the two layers are swapped: grads1 belongs to layer 1, the one "
+             "that reads x.", lambda: (want1[0], *want2[1:], *want1[1:])),
+            ("layer 1 receives the loss's dhs, but the loss does not read hs1: the gradient of "
+             "hs1 is layer 2's dx.", lambda: result(layer1(dhs), want2)),
+            ("layer 1 receives nothing from layer 2: its gradient is layer 2's dx.",
+             lambda: result(layer1(np.zeros_like(dhs)), want2)),
+            ("layer 1 receives only the gradient of its last step, but layer 2 reads every "
+             "hs1[:, t]: pass all of layer 2's dx, (B, T, H).",
+             lambda: result(layer1(last), want2)),
+            ("layer 1 starts from layer 2's dc0, but layer 2's initial state is not layer 1's "
+             "final state: each layer's walk back starts from zero.",
+             lambda: result(ref.lstm_backward(want2[0], x, h01, c01, W1, U1, b1, want2[2]),
+                            want2)),
+        ])
+        dx = c.array("dx", dx, (B, T, D), "(B, T, D)")
+        shapes = [(B, H), (B, H), None, (H, 4 * H), (4 * H,)]
+        dims = ["(B, H)", "(B, H)", None, "(H, 4H)", "(4H,)"]
+        for layer, grads, names, d_in in ((2, grads2, names2, H), (1, grads1, names1, D)):
+            shapes[2], dims[2] = (d_in, 4 * H), "(H, 4H)" if layer == 2 else "(D, 4H)"
+            for name, g, s, d in zip(names, grads, shapes, dims, strict=True):
+                c.array(name, g, s, d)
+        blocks = Blocks(H, LSTM_GATES)
+        for name, g, w in zip(names2, grads2, want2[1:], strict=True):
+            c.same(name, g, w, "layer 2 is a plain LSTM layer reading hs1 and dhs: run chapter "
+                   "04's backward pass through it first.", blocks=None if "0" in name else blocks)
+        t = first_bad_step(dx, want1[0], reverse=True)
+        if t is not None:
+            c.same("dx", dx, want1[0], "layer 2 is right, so the gradient handed to layer 1 or "
+                   f"layer 1's walk back is wrong; walking back dx differs first at step {t}.",
+                   step=t)
+        for name, g, w in zip(names1, grads1, want1[1:], strict=True):
+            c.same(name, g, w, "dx is right; layer 1's gradient is layer 2's dx, walked back "
+                   "through layer 1.", blocks=None if "0" in name else blocks)
 
 
 CIFG_GATES = ("input-gate (i)", "candidate (g)", "output-gate (o)")
