@@ -16,9 +16,9 @@
 # # Problem set 07 · From NumPy to TensorFlow
 #
 # Three exercises on chapter 07 (★ warm-up, ★★ core, ★★★ beyond the chapter): the LSTM step
-# from raw TensorFlow ops, gradients from `tf.GradientTape` instead of a hand-written backward
-# pass, and a cell the chapter did not write, the GRU, as a Keras layer that
-# `keras.layers.RNN` can run and that takes `keras.layers.GRU`'s weights. Use `tf.matmul`,
+# from raw TensorFlow ops, the saliency of each input step from `tf.GradientTape`, and a
+# cell the chapter did not write, the GRU, as a Keras layer that `keras.layers.RNN` can run
+# and that takes `keras.layers.GRU`'s weights. Use `tf.matmul`,
 # `tf.sigmoid`, `tf.tanh`, slicing, `+` and `*`; not Keras's own recurrent layers. Tensors are
 # float32, so the checks compare to float32 tolerances.
 
@@ -55,24 +55,32 @@ check.tf_lstm_step(tf_lstm_step, points=2)
 
 
 # %% [markdown]
-# ## Exercise 2 · Gradients from the tape ★★ (2 points)
+# ## Exercise 2 · Which inputs matter? Per-step saliency from the tape ★★ (2 points)
 #
-# Chapter 04 derived the LSTM's backward pass by hand; TensorFlow derives it for you. Write
-# `tape_gradients(layer, x, dhs)`: `layer` is a built `keras.layers.LSTM(H,
-# return_sequences=True)` (or your own layer), `x` (B, T, D) and `dhs` (B, T, H) are float32
-# tensors. Return the gradients of the loss $\sum_{b,t,j} \text{layer}(x)_{btj} \cdot
-# \text{dhs}_{btj}$ with respect to `layer.trainable_weights`, a list in that order. They
-# are the `dkernel`, `drecurrent_kernel`, `dbias` of problem set 04.
+# Chapter 07 asked the tape for the gradients of a whole loss. Ask it a sharper question: how
+# much does each time step of the input move the layer's last output? Write
+# `input_saliency(layer, x)`: `layer` is a built `keras.layers.LSTM(H, return_sequences=True)`,
+# `x` (B, T, D) a float32 tensor. With the loss L the sum of the *last* step's outputs,
+# $L = \sum_{b,j} \text{layer}(x)_{b,T-1,j}$, return the (B, T) tensor whose entry [b, t] is
+# the norm over the D features of $\partial L / \partial x_{b,t}$: one saliency per example
+# and step, in time order.
+#
+# `x` is a plain tensor, not a variable: the chapter says what the tape does with those.
 
-# %% nbgrader={"grade": false, "grade_id": "tape_gradients", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
-def tape_gradients(layer, x, dhs):
+# %% nbgrader={"grade": false, "grade_id": "input_saliency", "locked": false, "schema_version": 3, "solution": true, "task": false} deletable=false
+def input_saliency(layer, x):
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_tape_gradients", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
-check.tape_gradients(tape_gradients, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_input_saliency", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false} deletable=false editable=false
+check.input_saliency(input_saliency, points=2)
 
+
+# %% [markdown]
+# With your `input_saliency`, compare an LSTM whose forget gates start at a bias of 0 with one
+# whose forget bias is 3 (chrono-like, chapter 05): the saliency of the early steps, relative to
+# the last, is far larger with the open forget gates. The gradient reaches further back.
 
 # %% [markdown]
 # ## Exercise 3 · A GRU cell for Keras, from raw ops ★★★ (3 points)

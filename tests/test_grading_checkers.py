@@ -1454,3 +1454,46 @@ def test_stacked_lstm_backward_names_the_classic_mistakes(mistake, expected):
     check.stacked_lstm_backward(stacked(), seq_cache_forward, T=1, quiet=True)
     assert expected in str(failure(check.stacked_lstm_backward, stacked(mistake),
                                    seq_cache_forward, T=4))
+
+
+def saliency(mistake=None):
+    """input_saliency of problem set 07, with the knobs of the classic mistakes."""
+    import_tensorflow()
+    import tensorflow as tf
+
+    def fn(layer, x):
+        with tf.GradientTape() as tape:
+            if mistake != "unwatched":
+                tape.watch(x)
+            hs = layer(x)
+            loss = tf.reduce_sum(hs if mistake == "all_outputs" else hs[:, -1])
+        dx = tape.gradient(loss, x)
+        if mistake == "unwatched":
+            return tf.norm(dx, axis=2)
+        if mistake == "time_axis":
+            return tf.norm(dx, axis=1)
+        if mistake == "no_batch":
+            return tf.norm(dx, axis=(0, 2))
+        if mistake == "squared":
+            return tf.reduce_sum(dx * dx, axis=2)
+        if mistake == "signed_sum":
+            return tf.reduce_sum(dx, axis=2)
+        if mistake == "reversed":
+            return tf.norm(dx, axis=2)[:, ::-1]
+        return tf.norm(dx, axis=2)
+    return fn
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mistake, expected", [
+    ("unwatched", "tape.watch(x)"),
+    ("time_axis", "the norm is over the time axis"),
+    ("no_batch", "the batch dimension is gone"),
+    ("squared", "this is the squared norm"),
+    ("signed_sum", "this sums the gradient over D"),
+    ("all_outputs", "the gradient of the sum of *all* outputs"),
+    ("reversed", "the steps are reversed"),
+])
+def test_input_saliency_names_the_classic_mistakes(mistake, expected):
+    check.input_saliency(saliency(), quiet=True)
+    assert expected in str(failure(check.input_saliency, saliency(mistake), T=4))

@@ -57,7 +57,8 @@ SETS = {
     ],
     "07": [
         ("tf_lstm_step", "Exercise 1 · The step in TensorFlow ★", 2),
-        ("tape_gradients", "Exercise 2 · Gradients from the tape ★★", 2),
+        ("input_saliency",
+         "Exercise 2 · Which inputs matter? Per-step saliency from the tape ★★", 2),
         ("gru_cell_layer", "Exercise 3 · A GRU cell for Keras, from raw ops ★★★", 3),
     ],
     "08": [

@@ -26,7 +26,7 @@ what to look at next.
     06 lstm.py      worst_mismatch, gradient_check
        debugging.py overfit_test, name_the_bug (and trainer, suspect, BUGS: what they
                     hand out to try on)
-    07 tf.py        tf_lstm_step, tape_gradients, gru_cell_layer
+    07 tf.py        tf_lstm_step, input_saliency, gru_cell_layer (and tape_gradients)
     08 speed.py     fuse_gate_weights, hoisted_input_projection, lstm_forward_hoisted,
                     lstm_backward_hoisted, fair_ratio, gru_forward_hoisted
     09 charlm.py    cut_windows, bits_per_char, sample_with_temperature, sample_top_p
@@ -84,7 +84,7 @@ from .speed import (
     lstm_backward_hoisted,
     lstm_forward_hoisted,
 )
-from .tf import gru_cell_layer, tape_gradients, tf_lstm_step
+from .tf import gru_cell_layer, input_saliency, tape_gradients, tf_lstm_step
 from .training import (
     adam_step,
     chrono_bias,
@@ -114,7 +114,7 @@ __all__ = [
     "softmax_cross_entropy", "adam_step", "chrono_bias", "half_life_bias", "train_step",
     "worst_mismatch", "overfit_test", "gradient_check", "name_the_bug", "trainer",
     "suspect", "BUGS",
-    "tf_lstm_step", "tape_gradients", "gru_cell_layer",
+    "tf_lstm_step", "input_saliency", "tape_gradients", "gru_cell_layer",
     "fuse_gate_weights", "hoisted_input_projection", "lstm_forward_hoisted",
     "lstm_backward_hoisted", "fair_ratio", "gru_forward_hoisted",
     "cut_windows", "bits_per_char", "sample_with_temperature", "sample_top_p",

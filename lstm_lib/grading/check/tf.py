@@ -239,3 +239,65 @@ def tape_gradients(fn, points=None, seed=None, quiet=False, **sizes):
         for n, g, w in zip(names, got, want, strict=True):
             c.same(n, g, w, "the gradient of loss = tf.reduce_sum(layer(x) * dhs).",
                    rtol=1e-3, atol=1e-4)
+
+
+def input_saliency(fn, points=None, seed=None, quiet=False, **sizes):
+    """fn(layer, x) -> (B, T): the norm over D of d(sum of layer(x)[:, -1]) / dx[:, t]."""
+    tf, keras = _tf()
+    with Check("input_saliency", points, seed, quiet) as c:
+        B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
+        # The generic loop on every device: the check compares with NumPy, not with cuDNN.
+        layer = keras.layers.LSTM(H, return_sequences=True, use_cudnn=False)
+        layer.build((B, T, D))
+        W, U, b = _weights32(c, D, H)
+        layer.set_weights([W, U, b])
+        x = c.randn(B, T, D).astype(np.float32)
+        result = c.call(fn, layer, tf.constant(x),
+                        hint="If tape.gradient returned None: x is a plain tensor, and a tape "
+                             "follows only variables unless told with tape.watch(x).")
+        if result is None:
+            c.fail("returned None: did you forget a `return`, or is it the gradient of a "
+                   "tensor the tape never watched? Call tape.watch(x) inside the `with` block.")
+        if isinstance(result, (list, tuple)):
+            c.fail("should return one (B, T) tensor, not a list: the norm of the gradient of "
+                   "x, the input.")
+        if not tf.is_tensor(result):
+            c.fail(f"should return a (B, T) tensor, got a {type(result).__name__}: keep it in "
+                   "TensorFlow (tf.norm).")
+        got = np.asarray(result, dtype=np.float64)
+        args = [a.astype(np.float64) for a in (x, np.zeros((B, H)), np.zeros((B, H)), W, U, b)]
+
+        def dx(steps=(-1,)):
+            dhs = np.zeros((B, T, H))
+            dhs[:, list(steps)] = 1.0
+            return ref.lstm_backward(dhs, *args)[0]
+
+        last = dx()
+        want = np.linalg.norm(last, axis=2)
+        if close(got, want, 1e-3, 1e-4):
+            return
+        c.mistakes((got,), [
+            ("the norm is over the time axis; take it over the D features of each step "
+             "(axis=2), leaving (B, T).", lambda: np.linalg.norm(last, axis=1)),
+            ("the batch dimension is gone: keep one saliency per example, (B, T), with the "
+             "norm over axis=2 only.", lambda: np.linalg.norm(last, axis=(0, 2))),
+            ("this is the squared norm: tf.norm, or the square root of the sum of squares.",
+             lambda: want ** 2),
+            ("this sums the gradient over D, so signs cancel: its size is the norm, tf.norm "
+             "over axis=2.", lambda: last.sum(axis=2)),
+            ("this is the gradient of the sum of *all* outputs: the loss reads only the last "
+             "step, layer(x)[:, -1].", lambda: np.linalg.norm(dx(range(T)), axis=2)),
+            ("this is the gradient of the first step's outputs: the last is layer(x)[:, -1].",
+             lambda: np.linalg.norm(dx((0,)), axis=2)),
+            ("the steps are reversed: return them in time order, t = 0 first.",
+             lambda: want[:, ::-1]),
+        ], 1e-3, 1e-4)
+        got = c.array("saliency", got, (B, T), "(B, T)", dtype=None)
+        t = None
+        for s in reversed(range(T)):
+            if not close(got[:, s], want[:, s], 1e-3, 1e-4):
+                t = s
+                break
+        c.same("saliency", got, want, "the norm over D of the gradient of "
+               "tf.reduce_sum(layer(x)[:, -1]) with respect to x; walking back from the last "
+               f"step, it differs first at step {t}.", rtol=1e-3, atol=1e-4)
