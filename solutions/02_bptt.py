@@ -16,8 +16,8 @@
 # # Problem set 02 · Backpropagation through time
 #
 # Five exercises on chapter 02, rising in difficulty (★ warm-up, ★★ core, ★★★ beyond the
-# chapter): the numerical gradient that tests a backward pass, clipping gradients by their global
-# norm, the backward pass of one vanilla RNN step, derived by you, backpropagation through time
+# chapter): the numerical gradient that tests a backward pass, clipping gradients by a global-norm
+# limit learnt from the run, the backward pass of one vanilla RNN step, derived by you, backpropagation through time
 # truncated to windows, and the backward pass of a leaky RNN step, which the chapter did not derive. The
 # forward pass is given below; your backward passes consume the `cache` it returns. The check cells compare your
 # gradients with a reference and name the first one that differs. Shapes: B batch, T time steps,
@@ -89,30 +89,36 @@ check.numerical_gradient(numerical_gradient, shape=(5,), quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2 · Clipping by the global norm ★ (2 points)
+# ## Exercise 2 · A clipping limit learnt from the run ★ (2 points)
 #
-# Write `clip_by_global_norm(grads, max_norm)`, as `tf.clip_by_global_norm` does it:
+# Chapter 02 clipped by the global norm with a `max_norm` chosen by hand. Choosing it is the hard
+# part: too low and every step is shortened, too high and nothing is. Let the run choose: clip
+# each step to the q-th quantile of the global norms of the steps before it. Write
+# `adaptive_clip(grads, history, q)`:
 #
-# - `grads`: a list of arrays of any shapes; `max_norm`: a positive float;
-# - the global norm is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over *every* entry of *every* array;
-# - when it exceeds `max_norm`, scale all the arrays by the same factor `max_norm / norm`;
-#   otherwise leave them as they are;
-# - return `(clipped, norm)`: a list of new arrays (do not modify `grads` in place) and the
-#   norm measured before clipping, a float.
+# - `grads`: a list of arrays of any shapes; `history`: a list of at least one float, the global
+#   norms of the earlier steps, measured before their clipping; `q`: a fraction in (0, 1);
+# - the limit is the q-th quantile of `history` (`np.quantile`);
+# - the global norm of `grads` is $\sqrt{\sum_k \lVert g_k \rVert^2}$ over every entry of
+#   every array; when it exceeds the limit, scale all the arrays by `limit / norm`, otherwise
+#   leave them as they are;
+# - return `(clipped, new_history)`: a list of new arrays, and `history` followed by this step's
+#   norm before clipping. Modify neither `grads` nor `history` in place.
 
-# %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def clip_by_global_norm(grads, max_norm):
+# %% nbgrader={"grade": false, "grade_id": "adaptive_clip", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def adaptive_clip(grads, history, q):
     ### BEGIN SOLUTION
     norm = np.sqrt(sum(np.sum(g * g) for g in grads))
-    scale = max_norm / max(norm, max_norm)
-    return [g * scale for g in grads], norm
+    limit = np.quantile(history, q)
+    scale = min(1.0, limit / norm)
+    return [g * scale for g in grads], list(history) + [norm]
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "check_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-check.clip_by_global_norm(clip_by_global_norm, points=2)
+# %% nbgrader={"grade": true, "grade_id": "check_adaptive_clip", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+check.adaptive_clip(adaptive_clip, points=2)
 ### BEGIN HIDDEN TESTS
-check.clip_by_global_norm(clip_by_global_norm, quiet=True)
+check.adaptive_clip(adaptive_clip, n=1, quiet=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

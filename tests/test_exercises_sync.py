@@ -24,7 +24,7 @@ COVERED = {
     "RNN step forward": "rnn_step_batch", "RNN step backward": "rnn_step_backward",
     "BPTT over a sequence": "truncated_rnn_backward", "LSTM step forward": "lstm_step_forward",
     "LSTM step backward": "lstm_step_backward", "LSTM sequence backward": "stacked_lstm_backward",
-    "GRU forward": "gru_step_forward", "gradient clipping": "clip_by_global_norm",
+    "GRU forward": "gru_step_forward", "gradient clipping": "adaptive_clip",
     "an Adam step": "adam_step", "the diagnosis of a planted bug": "name_the_bug",
     "a TF cell as a Keras layer": "gru_cell_layer",
     "sampling with temperature": "sample_with_temperature",

@@ -1497,3 +1497,36 @@ def saliency(mistake=None):
 def test_input_saliency_names_the_classic_mistakes(mistake, expected):
     check.input_saliency(saliency(), quiet=True)
     assert expected in str(failure(check.input_saliency, saliency(mistake), T=4))
+
+
+def adaptive(mistake=None):
+    """adaptive_clip of problem set 02, with the knobs of the classic mistakes."""
+    def fn(grads, history, q):
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads))
+        limit = {"percentile": lambda: np.percentile(history, q),
+                 "own_norm": lambda: np.quantile(history + [norm], q),
+                 "mean": lambda: np.mean(history)}.get(mistake, lambda: np.quantile(history, q))()
+        if mistake == "each":
+            clipped = [g * min(1.0, limit / np.sqrt(np.sum(g * g))) for g in grads]
+        else:
+            clipped = [g * min(1.0, limit / norm) for g in grads]
+        if mistake == "in_place":
+            history.append(norm)
+            return clipped, history
+        recorded = min(norm, limit) if mistake == "clipped_norm" else norm
+        return clipped, list(history) + [recorded]
+    return fn
+
+
+@pytest.mark.parametrize("mistake, expected", [
+    ("percentile", "percentiles run from 0 to 100"),
+    ("own_norm", "the limit includes this step's own norm"),
+    ("each", "each gradient was clipped on its own"),
+    ("mean", "the mean of the history"),
+    ("in_place", "changed what it was given (in place)"),
+    ("clipped_norm", "it is the norm after clipping"),
+])
+def test_adaptive_clip_names_the_classic_mistakes(mistake, expected):
+    check.adaptive_clip(adaptive(), quiet=True)
+    check.adaptive_clip(adaptive(), n=1, quiet=True)
+    assert expected in str(failure(check.adaptive_clip, adaptive(mistake)))

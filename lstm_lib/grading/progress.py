@@ -20,7 +20,7 @@ SETS = {
     ],
     "02": [
         ("numerical_gradient", "Exercise 1 · The numerical gradient ★", 2),
-        ("clip_by_global_norm", "Exercise 2 · Clipping by the global norm ★", 2),
+        ("adaptive_clip", "Exercise 2 · A clipping limit learnt from the run ★", 2),
         ("rnn_step_backward", "Exercise 3 · Derive the backward pass of one step ★★", 3),
         ("truncated_rnn_backward", "Exercise 4 · Truncated backpropagation through time ★★", 3),
         ("leaky_rnn_step_backward", "Exercise 5 · Backward through a leaky step ★★★", 3),

@@ -14,9 +14,9 @@ what to look at next.
     01 rnn.py       largest_units, rnn_step_batch, rnn_many_to_one, bracket_counter (and
                     rnn_step_forward and rnn_forward, chapter 01's step and loop in Keras's
                     layout)
-    02 rnn.py       numerical_gradient, clip_by_global_norm, rnn_step_backward,
+    02 rnn.py       numerical_gradient, adaptive_clip, rnn_step_backward,
                     truncated_rnn_backward, leaky_rnn_step_backward (and rnn_backward,
-                    full BPTT as chapter 02 writes it)
+                    full BPTT as chapter 02 writes it, and clip_by_global_norm)
     03 lstm.py      split_gates, lstm_step_forward, lstm_forward_torch, hand_set_difference
                     (and lstm_forward, chapter 03's loop in Keras's layout)
     04 lstm.py      derivatives_from_outputs, lstm_step_backward, stacked_lstm_backward,
@@ -63,6 +63,7 @@ from .practice import (
     masked_rnn_forward,
 )
 from .rnn import (
+    adaptive_clip,
     bracket_counter,
     clip_by_global_norm,
     largest_units,
@@ -104,6 +105,7 @@ __all__ = [
     "rnn_step_forward", "rnn_forward", "largest_units", "rnn_step_batch", "rnn_many_to_one",
     "bracket_counter",
     "rnn_step_backward", "rnn_backward", "truncated_rnn_backward", "clip_by_global_norm",
+    "adaptive_clip",
     "leaky_rnn_step_backward",
     "split_gates", "lstm_step_forward", "lstm_forward", "lstm_forward_torch",
     "hand_set_difference",

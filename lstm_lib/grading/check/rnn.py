@@ -508,3 +508,70 @@ def bracket_counter(fn, points=None, seed=None, quiet=False, T=None, B=300):
         c.fail(f"{int((err >= tol).sum())} of {B} sequences (T = {T}) are off by 0.1 or more. "
                f"The worst, sequence {j}: {int(n_open[j])} '(' and {T - int(n_open[j])} ')', "
                f"depth {fmt(want[j])}; h_T @ readout = {fmt(y[j])}.\n  {hint}")
+
+
+def adaptive_clip(fn, points=None, seed=None, quiet=False, n=None):
+    """fn(grads, history, q) -> (clipped, new_history): clip by the global norm to the q-th
+    quantile of the earlier steps' norms, and record this step's norm before clipping."""
+    with Check("adaptive_clip", points, seed, quiet) as c:
+        shapes = [(int(c.rng.integers(2, 6)), int(c.rng.integers(2, 6))) for _ in range(2)]
+        grads = [c.randn(*s) for s in shapes] + [c.randn(int(c.rng.integers(2, 6)))]
+        norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+        n = int(c.rng.integers(5, 12)) if n is None else n
+        q = float(c.rng.uniform(0.5, 0.9))
+        for scale in (0.5, 2.0):
+            history = list(norm * scale * c.rng.uniform(0.5, 1.5, n))
+            given, given_history = [g.copy() for g in grads], list(history)
+            clipped, new_history = c.outputs(c.call(fn, given, given_history, q),
+                                             ("clipped", "new_history"))
+            if given_history != history or not all(
+                    np.array_equal(g, h) for g, h in zip(given, grads, strict=True)):
+                c.fail("your function changed what it was given (in place): return new arrays "
+                       "and a new history, history + [norm], not history.append(norm).")
+            if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
+                c.fail(f"`clipped` should be a list of {len(grads)} arrays, one per gradient.")
+            clipped = [c.array(f"clipped[{k}]", g, w.shape) for k, (g, w)
+                       in enumerate(zip(clipped, grads, strict=True))]
+            limit = float(np.quantile(history, q)) if history else norm
+            want = [g * min(1.0, limit / norm) for g in grads]
+
+            def scaled(lim):
+                return [g * min(1.0, lim / norm) for g in grads]
+
+            def each(lim):
+                return [g * min(1.0, lim / np.sqrt(np.sum(g * g))) for g in grads]
+
+            if not all(close(g, w) for g, w in zip(clipped, want, strict=True)):
+                c.mistakes(tuple(clipped), [
+                    ("the limit is np.percentile(history, q) with q a fraction: percentiles "
+                     "run from 0 to 100; np.quantile takes q in [0, 1].",
+                     lambda h=history: tuple(scaled(np.percentile(h, q)))),
+                    ("the limit includes this step's own norm: take the quantile of the "
+                     "earlier steps' norms only, then record this one.",
+                     lambda h=history: tuple(scaled(np.quantile(h + [norm], q)))),
+                    ("each gradient was clipped on its own: measure one global norm over every "
+                     "entry of every array and scale all by the same factor.",
+                     lambda lim=limit: tuple(each(lim))),
+                    ("the limit is the mean of the history, not its q-th quantile.",
+                     lambda h=history: tuple(scaled(float(np.mean(h))))),
+                ])
+                for k, (g, w) in enumerate(zip(clipped, want, strict=True)):
+                    c.same(f"clipped[{k}]", g, w,
+                           "the norm is below the limit here: return the gradients unchanged."
+                           if norm <= limit else "scale every gradient by limit / norm, with "
+                           "limit = np.quantile(history, q) and norm the global norm.")
+            if not isinstance(new_history, (list, tuple)) or len(new_history) != n + 1:
+                c.fail(f"`new_history` should be a list of {n + 1} norms: the {n} given, then "
+                       "this step's.")
+            if not close(np.asarray(new_history[:n], dtype=float), history):
+                c.fail("`new_history` should start with the norms it was given, unchanged.")
+            last = new_history[-1]
+            if np.shape(last) != ():
+                c.fail(f"the norm recorded should be one number, got shape {np.shape(last)}.")
+            if not close(last, norm):
+                hint = ("it is the norm after clipping: record the norm measured before, so "
+                        "that the limit follows the true gradients; "
+                        if close(last, min(norm, limit)) else "")
+                c.fail(f"the norm recorded is {float(last):.6g}, expected {norm:.6g}: {hint}"
+                       "the global norm is sqrt of the sum of the squares of every entry of "
+                       "every gradient.")
