@@ -1406,6 +1406,14 @@ def test_weight_shapes_name_the_classic_mistakes(name, wrong, expected):
     assert f"{name!r}: you give" in message and expected in message
 
 
+def test_weight_shapes_name_the_gru_bias_when_the_kernel_is_square():
+    # D = 3H makes the GRU's kernel (D, 3H) square: read backwards it is itself, and a check for
+    # a transposed kernel took the one-bias GRU for one (seen once in a random draw, D=6, H=2).
+    message = str(failure(check.weight_shapes, shapes_with("GRU", lambda D, H: [
+        (D, 3 * H), (H, 3 * H), (3 * H,)]), D=6, H=2))
+    assert "reset_after=True keeps two bias rows" in message, message
+
+
 def test_weight_shapes_want_a_dict_with_every_variant():
     assert "should return a dict" in str(failure(check.weight_shapes, lambda D, H: []))
     partial = {k: v for k, v in right_weight_shapes(2, 3).items() if k != "peephole"}

@@ -186,7 +186,8 @@ def _shapes_hint(name, got, want, D, H):
     if len(got) == 3 and len(want) == 3 and got[:2] == [(H, want[0][1]), (D, want[1][1])]:
         return ("kernel and recurrent_kernel are swapped: the kernel multiplies x, so it has D "
                 f"rows, (D, {blocks}H); the recurrent kernel multiplies h, (H, {blocks}H).")
-    if got and want and got[0] == want[0][::-1]:
+    # (D, 3H) read backwards is itself when D = 3H: then a transposed kernel cannot be seen.
+    if got and want and want[0][0] != want[0][1] and got[0] == want[0][::-1]:
         return (f"the kernel is transposed: Keras computes x @ kernel, so it is (D, {blocks}H), "
                 "D rows and one column per unit and block.")
     if name == "GRU" and got == want[:2] + [(3 * H,)]:
