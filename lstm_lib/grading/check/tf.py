@@ -205,16 +205,23 @@ def _check_gru_weights(c, cell, D, H):
                "its H rows orthonormal.")
 
 
+def _keras_lstm(c, B, T, D, H):
+    """A built keras.layers.LSTM on the generic loop (on every device: the checks compare with
+    NumPy, not with cuDNN), with the check's float32 weights; returns it and (W, U, b)."""
+    _, keras = _tf()
+    layer = keras.layers.LSTM(H, return_sequences=True, use_cudnn=False)
+    layer.build((B, T, D))
+    weights = _weights32(c, D, H)
+    layer.set_weights(list(weights))
+    return layer, weights
+
+
 def tape_gradients(fn, points=None, seed=None, quiet=False, **sizes):
     """fn(layer, x, dhs) -> the gradients of sum(layer(x) * dhs), in trainable_weights order."""
-    tf, keras = _tf()
+    tf, _ = _tf()
     with Check("tape_gradients", points, seed, quiet) as c:
         B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
-        # The generic loop on every device: the check compares with NumPy, not with cuDNN.
-        layer = keras.layers.LSTM(H, return_sequences=True, use_cudnn=False)
-        layer.build((B, T, D))
-        W, U, b = _weights32(c, D, H)
-        layer.set_weights([W, U, b])
+        layer, (W, U, b) = _keras_lstm(c, B, T, D, H)
         x, dhs = c.randn(B, T, D).astype(np.float32), c.randn(B, T, H).astype(np.float32)
         grads = c.call(fn, layer, tf.constant(x), tf.constant(dhs))
         if not isinstance(grads, (list, tuple)) or len(grads) != 3:
@@ -243,14 +250,10 @@ def tape_gradients(fn, points=None, seed=None, quiet=False, **sizes):
 
 def input_saliency(fn, points=None, seed=None, quiet=False, **sizes):
     """fn(layer, x) -> (B, T): the norm over D of d(sum of layer(x)[:, -1]) / dx[:, t]."""
-    tf, keras = _tf()
+    tf, _ = _tf()
     with Check("input_saliency", points, seed, quiet) as c:
         B, T, D, H = c.sizes("B", "T", "D", "H", **sizes)
-        # The generic loop on every device: the check compares with NumPy, not with cuDNN.
-        layer = keras.layers.LSTM(H, return_sequences=True, use_cudnn=False)
-        layer.build((B, T, D))
-        W, U, b = _weights32(c, D, H)
-        layer.set_weights([W, U, b])
+        layer, (W, U, b) = _keras_lstm(c, B, T, D, H)
         x = c.randn(B, T, D).astype(np.float32)
         result = c.call(fn, layer, tf.constant(x),
                         hint="If tape.gradient returned None: x is a plain tensor, and a tape "
