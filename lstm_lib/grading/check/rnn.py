@@ -395,11 +395,24 @@ def truncated_rnn_backward(fn, forward, points=None, seed=None, quiet=False, k=N
         check_bptt(c, SEQ_GRADS, got, want, mistakes)
 
 
+def _random_grads(c):
+    """Gradients to clip: two matrices and a vector of random small shapes."""
+    shapes = [(int(c.rng.integers(2, 6)), int(c.rng.integers(2, 6))) for _ in range(2)]
+    return [c.randn(*s) for s in shapes] + [c.randn(int(c.rng.integers(2, 6)))]
+
+
+def _clipped_arrays(c, clipped, grads):
+    """The learner's clipped gradients, checked to be one array per gradient, of its shape."""
+    if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
+        c.fail(f"`clipped` should be a list of {len(grads)} arrays, one per gradient.")
+    return [c.array(f"clipped[{k}]", g, w.shape)
+            for k, (g, w) in enumerate(zip(clipped, grads, strict=True))]
+
+
 def clip_by_global_norm(fn, points=None, seed=None, quiet=False):
     """fn(grads, max_norm) -> (clipped, norm)."""
     with Check("clip_by_global_norm", points, seed, quiet) as c:
-        shapes = [(int(c.rng.integers(2, 6)), int(c.rng.integers(2, 6))) for _ in range(2)]
-        grads = [c.randn(*s) for s in shapes] + [c.randn(int(c.rng.integers(2, 6)))]
+        grads = _random_grads(c)
         norm = np.sqrt(sum(np.sum(g * g) for g in grads))
         for max_norm in (norm * c.rng.uniform(0.2, 0.8), norm * c.rng.uniform(1.2, 3.0)):
             given = [g.copy() for g in grads]
@@ -408,10 +421,7 @@ def clip_by_global_norm(fn, points=None, seed=None, quiet=False):
             if not all(np.array_equal(g, h) for g, h in zip(given, grads, strict=True)):
                 c.fail("your function changed the gradients it was given (in place). "
                        "Return new arrays: g * scale, not g *= scale.")
-            if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
-                c.fail(f"`clipped` should be a list of {len(grads)} arrays, one per gradient.")
-            clipped = [c.array(f"clipped[{k}]", g, w.shape) for k, (g, w)
-                       in enumerate(zip(clipped, grads, strict=True))]
+            clipped = _clipped_arrays(c, clipped, grads)
             if not np.isscalar(got_norm) and np.shape(got_norm) != ():
                 c.fail(f"`norm` should be one number, got shape {np.shape(got_norm)}.")
             want, want_norm = ref.clip_by_global_norm(grads, max_norm)
@@ -514,8 +524,7 @@ def adaptive_clip(fn, points=None, seed=None, quiet=False, n=None):
     """fn(grads, history, q) -> (clipped, new_history): clip by the global norm to the q-th
     quantile of the earlier steps' norms, and record this step's norm before clipping."""
     with Check("adaptive_clip", points, seed, quiet) as c:
-        shapes = [(int(c.rng.integers(2, 6)), int(c.rng.integers(2, 6))) for _ in range(2)]
-        grads = [c.randn(*s) for s in shapes] + [c.randn(int(c.rng.integers(2, 6)))]
+        grads = _random_grads(c)
         norm = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
         n = int(c.rng.integers(5, 12)) if n is None else n
         q = float(c.rng.uniform(0.5, 0.9))
@@ -528,10 +537,7 @@ def adaptive_clip(fn, points=None, seed=None, quiet=False, n=None):
                     np.array_equal(g, h) for g, h in zip(given, grads, strict=True)):
                 c.fail("your function changed what it was given (in place): return new arrays "
                        "and a new history, history + [norm], not history.append(norm).")
-            if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads):
-                c.fail(f"`clipped` should be a list of {len(grads)} arrays, one per gradient.")
-            clipped = [c.array(f"clipped[{k}]", g, w.shape) for k, (g, w)
-                       in enumerate(zip(clipped, grads, strict=True))]
+            clipped = _clipped_arrays(c, clipped, grads)
             limit = float(np.quantile(history, q)) if history else norm
             want = [g * min(1.0, limit / norm) for g in grads]
 
